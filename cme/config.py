@@ -1,0 +1,183 @@
+"""Configuration: config.toml read once into frozen dataclasses.
+
+This is the only module that opens the configuration file. Everything else is
+handed the dataclasses below by its constructor. Relative paths resolve against
+the folder holding the config file, so a config can be moved with its data.
+Secrets never live in the file: a setting ending in ``_env`` names the
+environment variable that holds the secret.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG_NAME = "config.toml"
+MB = 1024 * 1024
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used. ``key`` names the offending setting."""
+
+    def __init__(self, path: Path, key: str, message: str) -> None:
+        super().__init__(f"{path}: [{key}] {message}")
+        self.path = path
+        self.key = key
+        self.message = message
+
+
+@dataclass(frozen=True)
+class MailboxConfig:
+    backend: str = "maildir"
+    path: Path = Path("var/mailbox")
+    poll_seconds: float = 30.0
+    batch_size: int = 25
+    # IMAP / EWS / Graph settings; secrets are named by environment variable.
+    host: str = ""
+    port: int = 993
+    username: str = ""
+    password_env: str = "CME_MAILBOX_PASSWORD"
+    folder: str = "INBOX"
+    processed_folder: str = "Processed"
+    quarantine_folder: str = "Quarantine"
+    tls: bool = True
+
+
+@dataclass(frozen=True)
+class RegisterConfig:
+    url: str = "sqlite:///var/register.db"
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    path: Path = Path("var/archive")
+
+
+@dataclass(frozen=True)
+class OutboxConfig:
+    path: Path = Path("var/outbox")
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    """Sizes past which a message or part is kept raw but not processed."""
+
+    max_message_bytes: int = 50 * MB
+    max_part_bytes: int = 20 * MB
+    max_parts: int = 200
+
+
+@dataclass(frozen=True)
+class Config:
+    source: Path
+    mailbox: MailboxConfig = field(default_factory=MailboxConfig)
+    register: RegisterConfig = field(default_factory=RegisterConfig)
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
+    outbox: OutboxConfig = field(default_factory=OutboxConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.source.parent
+
+
+_SECTIONS: dict[str, type] = {
+    "mailbox": MailboxConfig,
+    "register": RegisterConfig,
+    "archive": ArchiveConfig,
+    "outbox": OutboxConfig,
+    "limits": LimitsConfig,
+}
+
+
+def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
+    """``$CME_CONFIG`` when set, else ``./config.toml``."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("CME_CONFIG") or DEFAULT_CONFIG_NAME)
+
+
+def load_config(path: Path) -> Config:
+    """Read and check ``path``; raise ConfigError naming the bad key."""
+    path = path.resolve()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(path, "-", "config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, "-", f"cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "-", f"not valid TOML: {exc}") from None
+    return config_from_mapping(raw, path)
+
+
+def config_from_mapping(raw: Mapping[str, Any], path: Path) -> Config:
+    """Build a Config from parsed TOML; ``path`` anchors relative paths."""
+    for name, value in raw.items():
+        if name not in _SECTIONS:
+            raise ConfigError(path, name, f"unknown section (known: {', '.join(_SECTIONS)})")
+        if not isinstance(value, dict):
+            raise ConfigError(path, name, "expected a table")
+    sections = {
+        name: _build_section(cls, name, raw.get(name, {}), path) for name, cls in _SECTIONS.items()
+    }
+    register = sections["register"]
+    sections["register"] = RegisterConfig(url=_anchor_sqlite_url(register.url, path.parent))
+    return Config(source=path, **sections)
+
+
+def _build_section(cls: type, name: str, values: Mapping[str, Any], path: Path) -> Any:
+    defaults = cls()
+    known = {f.name for f in fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for f in fields(cls):
+        default = getattr(defaults, f.name)
+        value = values.get(f.name, default)
+        if f.name in values:
+            value = _coerce(default, value, f"{name}.{f.name}", path)
+        if isinstance(value, Path):
+            value = value.expanduser()
+            value = value if value.is_absolute() else path.parent / value
+        kwargs[f.name] = value
+    for key in values:
+        if key not in known:
+            raise ConfigError(path, f"{name}.{key}", "unknown setting")
+    return cls(**kwargs)
+
+
+def _coerce(default: Any, value: Any, key: str, path: Path) -> Any:
+    if isinstance(default, Path):
+        if not isinstance(value, str):
+            raise ConfigError(path, key, "expected a path string")
+        return Path(value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(path, key, "expected true or false")
+        return value
+    if (
+        isinstance(default, int | float)
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    ):
+        if value < 0:
+            raise ConfigError(path, key, "must not be negative")
+        if isinstance(default, int) and not isinstance(value, int):
+            raise ConfigError(path, key, "expected a whole number")
+        return type(default)(value)
+    if isinstance(default, str) and isinstance(value, str):
+        return value
+    raise ConfigError(path, key, f"expected {type(default).__name__}, got {value!r}")
+
+
+def _anchor_sqlite_url(url: str, base: Path) -> str:
+    """``sqlite:///var/x.db`` is relative to the config folder; ``sqlite:////abs`` is not."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        return url
+    rest = url[len(prefix) :]
+    if rest in ("", ":memory:") or rest.startswith("/"):
+        return url
+    return prefix + str(base / rest)
