@@ -80,6 +80,8 @@ def watch(ctx: click.Context, once: bool) -> None:
         report = daemon.run(once=once)
     except EXPECTED_ERRORS as exc:
         raise UserError(str(exc)) from None
+    finally:
+        app.intake.close()
     if once:
         click.echo(
             f"taken in {report.taken}, seen before {report.duplicates}, "

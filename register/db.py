@@ -49,7 +49,6 @@ def open_database(url: str) -> peewee.Database:
             password=_postgres_password(parsed.password),
             host=parsed.hostname or None,
             port=parsed.port,
-            autorollback=True,
         )
     raise RegisterError(f"unsupported register url scheme {parsed.scheme!r}")
 
@@ -60,11 +59,14 @@ def _postgres_password(in_url: str | None) -> str | None:
 
 
 def _sqlite(path: Path) -> peewee.SqliteDatabase:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        # Create the file private before SQLite opens it with the umask's mode.
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            # Create the file private before SQLite opens it with the umask's mode.
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+    except OSError as exc:
+        raise RegisterError(f"cannot create the register at {path}: {exc.strerror}") from None
     return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
 
 

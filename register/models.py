@@ -65,6 +65,8 @@ class Document(BaseModel):
     sniffed_type = peewee.CharField(null=True)
     size = peewee.BigIntegerField()
     sha256 = peewee.CharField(null=True)
+    # Parts live inside the archived raw mail and are cut from it when read;
+    # False when the part is over the size limit and is never cut or read.
     stored = peewee.BooleanField(default=False)
     warning = peewee.TextField(null=True)
     kind = peewee.CharField(null=True)

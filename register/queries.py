@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import peewee
+
 from cme.clock import as_london
 from register.models import Document, InboundMessage
 
@@ -62,3 +64,38 @@ def message_as_dict(message: InboundMessage) -> dict[str, Any]:
         "needs_review": message.needs_review or [],
         "documents": [document_as_dict(d) for d in documents],
     }
+
+
+def insert_rows(
+    model: type[peewee.Model], rows: list[dict[str, Any]], *, returning_ids: bool = False
+) -> list[int]:
+    """Insert many rows with one statement, built once.
+
+    peewee's ``insert_many`` converts and renders every value through its query
+    builder, which costs more than the insert itself on the intake's hot path;
+    here each value goes through its field's ``db_value`` and the SQL text is
+    built once per batch. Works on SQLite (3.35+) and PostgreSQL alike.
+    """
+    if not rows:
+        return []
+    database = model._meta.database
+
+    def quote(name: str) -> str:
+        return f"{database.quote[0]}{name}{database.quote[1]}"
+
+    fields = [model._meta.fields[name] for name in rows[0]]
+    columns = ", ".join(quote(f.column_name) for f in fields)
+    one = "(" + ", ".join([database.param] * len(fields)) + ")"
+    ids: list[int] = []
+    for start in range(0, len(rows), 200):
+        chunk = rows[start : start + 200]
+        sql = f"INSERT INTO {quote(model._meta.table_name)} ({columns}) VALUES " + ", ".join(
+            [one] * len(chunk)
+        )
+        if returning_ids:
+            sql += " RETURNING " + quote(model._meta.primary_key.column_name)
+        params = [f.db_value(row[f.name]) for row in chunk for f in fields]
+        cursor = database.execute_sql(sql, params)
+        if returning_ids:
+            ids.extend(r[0] for r in cursor.fetchall())
+    return ids

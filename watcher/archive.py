@@ -3,14 +3,15 @@
 A file's name is its sha256, so storing the same bytes twice is a no-op and
 every file can be checked against its name. Files are written to a temporary
 name, fsynced, then renamed: after a crash a file is either whole or absent.
-Raw mail is fsynced (it is the only copy once the mailbox moves it on); parts
-are not, since they can always be cut again from the raw mail.
+Only raw mail is archived: a part is cut from it again whenever it is needed,
+so nothing is stored twice.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 
 
@@ -21,9 +22,10 @@ class Archive:
         self._tmp.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(root, 0o700)
         for stale in self._tmp.iterdir():  # left by a crash mid-write
-            if not _alive(stale.suffix.lstrip(".")):
+            if not _alive(stale.name.rsplit(".", 1)[-1]):
                 stale.unlink(missing_ok=True)
         self._dirty_dirs: set[Path] = set()
+        self._known_dirs: set[Path] = set()
 
     def relpath(self, sha256: str, kind: str) -> str:
         return f"{kind}/{sha256[:2]}/{sha256}"
@@ -31,35 +33,40 @@ class Archive:
     def path(self, relpath: str) -> Path:
         return self.root / relpath
 
-    def store(self, data: bytes, kind: str = "raw", *, durable: bool = True) -> tuple[str, str]:
-        """Store ``data``; return (relative path, sha256). Call ``sync`` before relying on it."""
+    def store(self, data: bytes, kind: str = "raw") -> tuple[str, str]:
+        """Store ``data`` durably; return (relative path, sha256).
+
+        Call ``sync`` before relying on the file's name surviving a power cut.
+        Safe to call from several threads: fsync releases the GIL, so callers
+        overlap the disk wait with parsing.
+        """
         sha = hashlib.sha256(data).hexdigest()
         rel = self.relpath(sha, kind)
         target = self.root / rel
-        if target.exists():
-            return rel, sha
-        if not target.parent.exists():
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._dirty_dirs.add(target.parent.parent)
-        tmp = self._tmp / f"{sha}.{os.getpid()}"
+        folder = target.parent
+        if folder not in self._known_dirs:
+            if not folder.exists():
+                folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+                self._dirty_dirs.add(folder.parent)
+            self._known_dirs.add(folder)
+        # Same bytes, same name: renaming over an existing copy changes nothing.
+        tmp = self._tmp / f"{sha}.{threading.get_ident()}.{os.getpid()}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             view = memoryview(data)
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
-            if durable:
-                os.fsync(fd)
+            os.fsync(fd)
         finally:
             os.close(fd)
         os.rename(tmp, target)
-        if durable:
-            self._dirty_dirs.add(target.parent)
+        self._dirty_dirs.add(folder)
         return rel, sha
 
     def sync(self) -> None:
         """fsync the folders that gained durable files, so their names survive power loss."""
-        for folder in self._dirty_dirs:
+        for folder in list(self._dirty_dirs):
             fd = os.open(folder, os.O_RDONLY)
             try:
                 os.fsync(fd)

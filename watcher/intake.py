@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-
-import peewee
 
 from cme.clock import Clock
 from cme.config import LimitsConfig
 from register.db import db
 from register.models import Document, InboundMessage, MessageStatus
+from register.queries import insert_rows
 from watcher.archive import Archive
 from watcher.mailbox import InboundMail, Outcome
-from watcher.parts import MB, parse_message, read_envelope, split_parts
+from watcher.parts import Envelope, Inspection, Part, inspect_mail
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class _Prepared:
     status: str
     error: str | None
     warnings: list[str]
-    parts: list
+    parts: list[Part]
 
 
 class Intake:
@@ -56,155 +56,206 @@ class Intake:
         self.limits = limits
         self.clock = clock
         self.mailbox = mailbox
+        self._writers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="archive")
+
+    def close(self) -> None:
+        self._writers.shutdown(wait=True)
 
     def take(self, batch: Sequence[InboundMail]) -> list[Taken]:
         """Archive and record ``batch``; return one ``Taken`` per mail, in order."""
-        prepared = [self._prepare(mail) for mail in batch]
+        # The disk and the CPU work overlap: fsync runs on threads (it releases
+        # the GIL) while this thread parses the MIME structure.
+        stored = [self._writers.submit(self.archive.store, mail.raw_bytes) for mail in batch]
+        inspected = [self.inspect(mail.raw_bytes) for mail in batch]
+        prepared = [
+            self._prepared(mail, job.result(), found)
+            for mail, job, found in zip(batch, stored, inspected, strict=True)
+        ]
         self.archive.sync()
         log.debug("archived %d mails", len(prepared))
         with db.atomic():
-            taken = [self._record(item) for item in prepared]
+            taken = self._record(prepared)
         log.debug("committed %d ledger rows", len(taken))
         return taken
 
     def take_unreadable(self, mail: InboundMail, error: BaseException) -> Taken:
         """Keep a mail that could not be read at all: raw archived, row quarantined."""
-        rel, sha = self.archive.store(mail.raw_bytes, "raw")
+        stored = self.archive.store(mail.raw_bytes)
         self.archive.sync()
         reason = f"could not be read: {type(error).__name__}: {' '.join(str(error).split())}"
-        item = _Prepared(
-            mail, sha, rel, None, None, None, MessageStatus.QUARANTINED, reason[:2000], [], []
+        item = self._prepared(
+            mail, stored, Inspection(Envelope(None, None, None), [], reason[:2000])
         )
         with db.atomic():
-            return self._record(item)
+            return self._record([item])[0]
 
-    def _prepare(self, mail: InboundMail) -> _Prepared:
-        raw = mail.raw_bytes
-        rel, sha = self.archive.store(raw, "raw")
-        warnings, parts = [], []
-        envelope_id = sender = subject = None
-        error = self.screen(raw)
-        status = MessageStatus.QUARANTINED if error else MessageStatus.RECEIVED
-        if error is None:
-            message = parse_message(raw)
-            envelope = read_envelope(message)
-            envelope_id, sender, subject = envelope.message_id, envelope.sender, envelope.subject
-            warnings = envelope.warnings
-            parts = self.cut_parts(raw)
+    def inspect(self, raw: bytes) -> Inspection:
+        return inspect_mail(
+            raw, self.limits.max_message_bytes, self.limits.max_part_bytes, self.limits.max_parts
+        )
+
+    @staticmethod
+    def _prepared(mail: InboundMail, stored: tuple[str, str], found: Inspection) -> _Prepared:
+        rel, sha = stored
+        status = MessageStatus.QUARANTINED if found.error else MessageStatus.RECEIVED
+        envelope = found.envelope
         return _Prepared(
-            mail, sha, rel, envelope_id, sender, subject, status, error, warnings, parts
+            mail,
+            sha,
+            rel,
+            envelope.message_id,
+            envelope.sender,
+            envelope.subject,
+            status,
+            found.error,
+            envelope.warnings,
+            found.parts,
         )
 
-    def screen(self, raw: bytes) -> str | None:
-        """Why a mail cannot be read at all, or None when it can."""
-        if not raw.strip():
-            return "empty message: nothing to read"
-        if len(raw) > self.limits.max_message_bytes:
-            return (
-                f"message is {len(raw) / MB:.1f} MB, over the "
-                f"{self.limits.max_message_bytes / MB:.0f} MB limit: kept raw, not read"
-            )
-        return None
+    def _record(self, items: list[_Prepared]) -> list[Taken]:
+        """One query to find what the ledger already has, one insert for the rest."""
+        known = self._already_recorded(items)
+        fresh: list[_Prepared] = []
+        results: list[Taken | _Prepared] = []
+        for item in items:
+            keys = self._keys(item)
+            hit = next((known[k] for k in keys if k in known), None)
+            if hit is None:
+                fresh.append(item)
+                results.append(item)
+                # a later copy of the same mail in this batch is a duplicate of this one
+                known.update(dict.fromkeys(keys, item))
+            else:
+                results.append(hit)
+        ids = self._insert(fresh)
+        by_item = {id(item): ids[n] for n, item in enumerate(fresh)}
+        taken = []
+        for item, result in zip(items, results, strict=True):
+            if result is item:
+                taken.append(Taken(item.mail.uid, by_item[id(item)], False, _outcome(item.status)))
+                log.info(
+                    "message %d taken in (uid %s, %d parts, %s)",
+                    by_item[id(item)],
+                    item.mail.uid,
+                    len(item.parts),
+                    item.status,
+                )
+            else:
+                row_id, status = (
+                    (by_item[id(result)], result.status)
+                    if isinstance(result, _Prepared)
+                    else result
+                )
+                taken.append(Taken(item.mail.uid, row_id, True, _outcome(status)))
+                log.info(
+                    "message %d seen again (uid %s): not recorded twice", row_id, item.mail.uid
+                )
+        return taken
 
-    def cut_parts(self, raw: bytes) -> list:
-        """Split ``raw`` into parts and store each one that is within the limits."""
-        parts = split_parts(
-            parse_message(raw),
-            max_part_bytes=self.limits.max_part_bytes,
-            max_parts=self.limits.max_parts,
-        )
-        for part in parts:
-            if part.data is not None:
-                self.archive.store(part.data, "parts", durable=False)
-        return parts
-
-    def _record(self, item: _Prepared) -> Taken:
-        existing = self._find_existing(item)
-        if existing is not None:
-            outcome = (
-                Outcome.QUARANTINED
-                if existing.status == MessageStatus.QUARANTINED
-                else Outcome.PROCESSED
-            )
-            log.info(
-                "message %d seen again (uid %s): not recorded twice", existing.id, item.mail.uid
-            )
-            return Taken(item.mail.uid, existing.id, True, outcome)
-        now = self.clock.now()
-        row = InboundMessage.create(
-            mailbox=self.mailbox,
-            uid=item.mail.uid,
-            message_id=item.message_id,
-            sha256=item.sha256,
-            size=len(item.mail.raw_bytes),
-            archive_path=item.archive_path,
-            sender=item.sender,
-            subject=item.subject,
-            received_at=item.mail.received_at,
-            taken_at=now,
-            updated_at=now,
-            status=item.status,
-            error=item.error,
-            warnings=item.warnings or None,
-        )
-        self.record_documents(row, item.parts)
-        outcome = (
-            Outcome.QUARANTINED if item.status == MessageStatus.QUARANTINED else Outcome.PROCESSED
-        )
-        log.info(
-            "message %d taken in (uid %s, %d parts, %s)",
-            row.id,
-            item.mail.uid,
-            len(item.parts),
-            item.status,
-        )
-        return Taken(item.mail.uid, row.id, False, outcome)
-
-    def _find_existing(self, item: _Prepared) -> InboundMessage | None:
-        clauses = (InboundMessage.sha256 == item.sha256) | (
-            (InboundMessage.mailbox == self.mailbox) & (InboundMessage.uid == item.mail.uid)
-        )
+    def _keys(self, item: _Prepared) -> list[tuple[str, str]]:
+        keys = [("sha", item.sha256), ("uid", item.mail.uid)]
         if item.message_id:
-            clauses |= InboundMessage.message_id == item.message_id
-        try:
-            return InboundMessage.select().where(clauses).order_by(InboundMessage.id).get()
-        except peewee.DoesNotExist:
-            return None
+            keys.append(("mid", item.message_id))
+        return keys
+
+    def _already_recorded(self, items: list[_Prepared]) -> dict[tuple[str, str], object]:
+        shas = [i.sha256 for i in items]
+        uids = [i.mail.uid for i in items]
+        mids = [i.message_id for i in items if i.message_id]
+        clauses = InboundMessage.sha256.in_(shas) | (
+            (InboundMessage.mailbox == self.mailbox) & InboundMessage.uid.in_(uids)
+        )
+        if mids:
+            clauses |= InboundMessage.message_id.in_(mids)
+        query = (
+            InboundMessage.select(
+                InboundMessage.id,
+                InboundMessage.sha256,
+                InboundMessage.uid,
+                InboundMessage.message_id,
+                InboundMessage.status,
+                InboundMessage.mailbox,
+            )
+            .where(clauses)
+            .order_by(InboundMessage.id.desc())  # the earliest row wins below
+            .tuples()
+        )
+        known: dict[tuple[str, str], object] = {}
+        for row_id, sha, uid, mid, status, mailbox in query:
+            known[("sha", sha)] = (row_id, status)
+            if mailbox == self.mailbox:
+                known[("uid", uid)] = (row_id, status)
+            if mid:
+                known[("mid", mid)] = (row_id, status)
+        return known
+
+    def _insert(self, fresh: list[_Prepared]) -> list[int]:
+        if not fresh:
+            return []
+        now = self.clock.now()
+        rows = [
+            {
+                "mailbox": self.mailbox,
+                "uid": item.mail.uid,
+                "message_id": item.message_id,
+                "sha256": item.sha256,
+                "size": len(item.mail.raw_bytes),
+                "archive_path": item.archive_path,
+                "sender": item.sender,
+                "subject": item.subject,
+                "received_at": item.mail.received_at,
+                "taken_at": now,
+                "updated_at": now,
+                "status": item.status,
+                "error": item.error,
+                "warnings": item.warnings or None,
+                "attempts": 0,
+            }
+            for item in fresh
+        ]
+        ids = insert_rows(InboundMessage, rows, returning_ids=True)
+        documents = [
+            document_row(row_id, part)
+            for row_id, item in zip(ids, fresh, strict=True)
+            for part in item.parts
+        ]
+        insert_rows(Document, documents)
+        return ids
 
     def reopen(self, message: InboundMessage) -> InboundMessage:
         """Read a message again from the archive, under today's limits, for a retry."""
-        raw = self.archive.read(message.archive_path)
+        found = self.inspect(self.archive.read(message.archive_path))
         with db.atomic():
             Document.delete().where(Document.message == message).execute()
-            message.error = None
-            message.warnings = None
             message.kind = message.fields = message.needs_review = None
-            message.error = self.screen(raw)
-            if message.error:
-                message.status = MessageStatus.QUARANTINED
-            else:
-                message.status = MessageStatus.RECEIVED
-                parsed = parse_message(raw)
-                envelope = read_envelope(parsed)
-                message.warnings = envelope.warnings or None
-                self.record_documents(message, self.cut_parts(raw))
+            message.error = found.error
+            message.warnings = found.envelope.warnings or None
+            message.status = MessageStatus.QUARANTINED if found.error else MessageStatus.RECEIVED
+            self.record_documents(message, found.parts)
             message.attempts += 1
             message.updated_at = self.clock.now()
             message.save()
         return message
 
     @staticmethod
-    def record_documents(row: InboundMessage, parts: list) -> None:
-        for part in parts:
-            Document.create(
-                message=row,
-                position=part.position,
-                part=part.label,
-                filename=part.filename,
-                declared_type=part.declared_type,
-                sniffed_type=part.sniffed_type,
-                size=part.size,
-                sha256=part.sha256,
-                stored=part.data is not None,
-                warning=part.warning,
-            )
+    def record_documents(row: InboundMessage, parts: list[Part]) -> None:
+        insert_rows(Document, [document_row(row.id, part) for part in parts])
+
+
+def document_row(message_id: int, part: Part) -> dict[str, object]:
+    return {
+        "message": message_id,
+        "position": part.position,
+        "part": part.label,
+        "filename": part.filename,
+        "declared_type": part.declared_type,
+        "sniffed_type": part.sniffed_type,
+        "size": part.size,
+        "sha256": part.sha256,
+        "stored": not part.oversized,
+        "warning": part.warning,
+    }
+
+
+def _outcome(status: str) -> Outcome:
+    return Outcome.QUARANTINED if status == MessageStatus.QUARANTINED else Outcome.PROCESSED

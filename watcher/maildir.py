@@ -40,16 +40,22 @@ class MaildirMailbox:
         self._inotify = _open_inotify(path)
 
     def fetch_new(self) -> Iterator[InboundMail]:
+        """Oldest delivery first."""
         self._paths = self._scan()
-        for uid, file in sorted(self._paths.items(), key=lambda kv: kv[1].name):
+        dated = []
+        for uid, file in self._paths.items():
+            try:
+                dated.append((file.stat().st_mtime_ns, file.name, uid, file))
+            except FileNotFoundError:
+                continue  # taken by another process since the scan
+        for stamp, _name, uid, file in sorted(dated):
             try:
                 raw = file.read_bytes()
-                stamp = file.stat().st_mtime
             except FileNotFoundError:
-                continue  # taken by another process between scan and read
+                continue
             except OSError as exc:
                 raise MailboxError(f"cannot read {file.name}: {exc}") from exc
-            yield InboundMail(uid, raw, datetime.fromtimestamp(stamp, UTC))
+            yield InboundMail(uid, raw, datetime.fromtimestamp(stamp / 1e9, UTC))
 
     def _scan(self) -> dict[str, Path]:
         found: dict[str, Path] = {}

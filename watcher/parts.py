@@ -9,13 +9,18 @@ from __future__ import annotations
 import email.policy
 import hashlib
 from dataclasses import dataclass, field
-from email.message import EmailMessage, Message
+from email.header import decode_header, make_header
+from email.message import Message
 from email.parser import BytesParser
 from email.utils import parseaddr
 
 import filetype
 
 MB = 1024 * 1024
+
+
+def human_size(size: int) -> str:
+    return f"{size:,} bytes" if size < MB else f"{size / MB:.1f} MB"
 
 
 @dataclass
@@ -32,29 +37,70 @@ class Part:
     label: str
     filename: str | None
     declared_type: str
-    data: bytes | None  # None when over the limit: not stored
     size: int
     sha256: str
     sniffed_type: str | None
+    oversized: bool = False  # over the part limit: never kept or read
     warning: str | None = None
+    data: bytes | None = None  # the decoded bytes, when asked for and within the limit
 
 
-def parse_message(raw: bytes) -> EmailMessage:
-    return BytesParser(policy=email.policy.default).parsebytes(raw)  # type: ignore[return-value]
+@dataclass
+class Inspection:
+    """What intake learns of a mail without keeping any of its parts."""
+
+    envelope: Envelope
+    parts: list[Part]
+    error: str | None = None  # why the mail cannot be read at all
+
+
+def inspect_mail(
+    raw: bytes, max_message_bytes: int, max_part_bytes: int, max_parts: int
+) -> Inspection:
+    """Envelope and part list of ``raw``: a pure function, so it can run in a worker process."""
+    if not raw.strip():
+        return Inspection(Envelope(None, None, None), [], "empty message: nothing to read")
+    if len(raw) > max_message_bytes:
+        return Inspection(
+            Envelope(None, None, None),
+            [],
+            (
+                f"message is {human_size(len(raw))}, over the "
+                f"{human_size(max_message_bytes)} limit: kept raw, not read"
+            ),
+        )
+    message = parse_message(raw)
+    parts = split_parts(
+        message, max_part_bytes=max_part_bytes, max_parts=max_parts, keep_data=False
+    )
+    return Inspection(read_envelope(message), parts)
+
+
+def parse_message(raw: bytes) -> Message:
+    # compat32 parses two to three times faster than the modern policy and
+    # never raises on a bad header; we decode the few headers we need ourselves.
+    return BytesParser(policy=email.policy.compat32).parsebytes(raw)
 
 
 def header(message: Message, name: str) -> str | None:
-    """A header as text, or None when absent or unreadable."""
-    try:
-        value = message.get(name)
-    except Exception:  # the email package raises many types on bad headers
-        return None
+    """A header as readable text (RFC 2047 words decoded), or None when absent."""
+    value = message.get(name)
     if value is None:
         return None
-    return " ".join(str(value).split())[:998] or None
+    return decode_words(str(value))[:998] or None
 
 
-def read_envelope(message: EmailMessage) -> Envelope:
+def decode_words(text: str) -> str:
+    """Decode RFC 2047 encoded words; leave the text as it is when they are broken."""
+    if "=?" in text:
+        try:
+            text = str(make_header(decode_header(text)))
+        except (ValueError, LookupError, UnicodeError):
+            pass
+    return " ".join(text.split())
+
+
+def read_envelope(message: Message) -> Envelope:
     message_id = header(message, "Message-ID")
     if message_id:
         message_id = message_id.strip().strip("<>")[:250] or None
@@ -65,7 +111,9 @@ def read_envelope(message: EmailMessage) -> Envelope:
     return Envelope(message_id, sender or None, subject, warnings)
 
 
-def split_parts(message: EmailMessage, *, max_part_bytes: int, max_parts: int) -> list[Part]:
+def split_parts(
+    message: Message, *, max_part_bytes: int, max_parts: int, keep_data: bool = True
+) -> list[Part]:
     """Every leaf part, with attached emails kept whole as ``.eml`` documents."""
     parts: list[Part] = []
     counters: dict[str, int] = {}
@@ -73,7 +121,10 @@ def split_parts(message: EmailMessage, *, max_part_bytes: int, max_parts: int) -
         if len(parts) >= max_parts:
             parts[-1].warning = f"more than {max_parts} parts; the rest were not read"
             break
-        parts.append(_make_part(leaf, len(parts), counters, max_part_bytes))
+        part = _make_part(leaf, len(parts), counters, max_part_bytes)
+        if not keep_data:
+            part.data = None
+        parts.append(part)
     return parts
 
 
@@ -108,11 +159,11 @@ def _make_part(leaf: Message, position: int, counters: dict[str, int], limit: in
     sniffed = sniff(data)
     if size > limit:
         warning = (
-            f"{size / MB:.1f} MB, over the {limit / MB:.0f} MB part limit: "
+            f"{human_size(size)}, over the {human_size(limit)} part limit: "
             "not stored (the raw mail is kept)"
         )
-        return Part(position, label, filename, declared, None, size, sha, sniffed, warning)
-    return Part(position, label, filename, declared, data, size, sha, sniffed, warning)
+        return Part(position, label, filename, declared, size, sha, sniffed, True, warning)
+    return Part(position, label, filename, declared, size, sha, sniffed, False, warning, data)
 
 
 def _filename(leaf: Message) -> str | None:
@@ -123,7 +174,7 @@ def _filename(leaf: Message) -> str | None:
     if not name:
         return None
     # Keep the name readable but harmless: no folders, no control characters.
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = decode_words(name).replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable()).strip()
     return name[:200] or None
 
