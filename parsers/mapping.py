@@ -1,0 +1,136 @@
+"""From a form's own labels to canonical fields (FIELDS.md).
+
+Each pair's label is matched against the synonyms of every field: exactly
+(after dropping case and punctuation), then by a known multi-word synonym
+contained in a longer label ("Is the child subject to a child protection
+plan?"), then fuzzily (rapidfuzz) for misspellings. Labels that say nothing of
+whose they are ("Name", "Telephone") take their owner from the section heading
+above them, or from the field read just before.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from parsers.document import Pair
+
+FUZZY_CUTOFF = 90
+GROUPLESS = "child"
+
+
+def label_key(text: str) -> str:
+    """A label reduced to what identifies it: lower case, no punctuation."""
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    text = re.sub(r"\((?:please )?(?:tick|circle|delete)[^)]*\)", " ", text)
+    text = re.sub(r"\((?:dd/mm/yy(?:yy)?|if known|optional|include post ?code)\)", " ", text)
+    text = re.sub(r"[*:?#.\u2022]+", " ", text)
+    text = re.sub(r"\s*/\s*", "/", text)
+    return " ".join(text.replace("_", " ").split()).strip(" -–")
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    target: str  # a canonical field, or "generic:<name>" for an ownerless label
+    score: float
+
+
+@dataclass
+class Vocabulary:
+    exact: dict[str, str]
+    generic_fields: dict[str, dict[str, str]]
+    sections: dict[str, tuple[str, ...]]
+    groups: dict[str, str]
+    _choices: list[str] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, generic: dict[str, Any], extra: dict[str, tuple[str, ...]] = {}) -> Vocabulary:  # noqa: B006
+        exact: dict[str, str] = {}
+        for fld, synonyms in list(generic.get("labels", {}).items()) + list(extra.items()):
+            for synonym in synonyms:
+                exact.setdefault(label_key(synonym), fld)
+        for name, synonyms in generic.get("generic_labels", {}).items():
+            if name == "fields":
+                continue
+            for synonym in synonyms:
+                exact[label_key(synonym)] = f"generic:{name}"
+        groups = {fld: group for group, flds in generic.get("groups", {}).items() for fld in flds}
+        sections = {
+            g: tuple(w.lower() for w in words) for g, words in generic.get("sections", {}).items()
+        }
+        generic_fields = generic.get("generic_labels", {}).get("fields", {})
+        return cls(exact, generic_fields, sections, groups, sorted(exact))
+
+    def match(self, label: str) -> LabelMatch | None:
+        key = label_key(label)
+        if not key or len(key) > 120:
+            return None
+        if key in self.exact:
+            return LabelMatch(self.exact[key], 1.0)
+        contained = [
+            s
+            for s in self._choices
+            if len(s.split()) >= 2 and re.search(rf"(?<!\w){re.escape(s)}(?!\w)", key)
+        ]
+        if contained and len(key.split()) <= 14:
+            best = max(contained, key=len)
+            return LabelMatch(self.exact[best], 0.9)
+        found = process.extractOne(key, self._choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        if found:
+            return LabelMatch(self.exact[found[0]], found[1] / 100 * 0.95)
+        return None
+
+    def is_label(self, text: str) -> bool:
+        """Does ``text`` read as a label rather than a value?"""
+        key = label_key(text)
+        return bool(key) and key in self.exact
+
+    def section_group(self, heading: str) -> str | None:
+        lowered = heading.lower()
+        for group in ("referrer", "parent", "child", "school"):
+            if any(
+                re.search(rf"(?<!\w){re.escape(w)}", lowered) for w in self.sections.get(group, ())
+            ):
+                return group
+        return None
+
+    def resolve(self, target: str, group: str | None) -> str | None:
+        if not target.startswith("generic:"):
+            return target
+        owners = self.generic_fields.get(target.split(":", 1)[1], {})
+        return owners.get(group or GROUPLESS) or owners.get(GROUPLESS)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    field: str
+    raw: str
+    score: float
+    where: str
+    label: str
+
+
+def map_pairs(
+    pairs: list[Pair], vocabulary: Vocabulary, *, default_group: str | None = None
+) -> list[Candidate]:
+    """Candidates in document order; the caller normalises and picks one per field."""
+    out: list[Candidate] = []
+    group = default_group
+    section = None
+    for pair in pairs:
+        if pair.section != section:
+            section = pair.section
+            group = vocabulary.section_group(section) or default_group
+        found = vocabulary.match(pair.label)
+        if found is None or not pair.value or vocabulary.is_label(pair.value):
+            continue
+        if not found.target.startswith("generic:") and found.target in vocabulary.groups:
+            group = vocabulary.groups[found.target]
+        target = vocabulary.resolve(found.target, group)
+        if target is None:
+            continue
+        out.append(Candidate(target, pair.value, found.score, pair.where, pair.label))
+    return out

@@ -1,0 +1,211 @@
+"""A whole message: its documents read, its kind decided, its fields merged.
+
+This is the ``cme parse --json`` contract of FIELDS.md. The cover email and
+each attachment are read on their own (``DocumentResult``); the message takes
+each field from the strongest document (a form outranks its cover email), and
+any document that says otherwise puts that field on ``needs_review``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from parsers.document import Extract, ReadError
+from parsers.fields import Fields, choose
+from parsers.formats import detect
+from parsers.kinds import REFERENCE, KindRules, load_kind_rules
+from parsers.mapping import Candidate, Vocabulary, map_pairs
+from parsers.prose import prose_candidates
+from parsers.readers import READERS
+from parsers.readers.email import email_parts
+from parsers.templates import Template, TemplateSet, load_templates
+from watcher.parts import parse_message
+
+REQUIRED = {
+    "cme_notification": ("child_surname", "child_forenames", "child_dob"),
+    "ehe_notification": ("child_surname", "child_forenames", "child_dob"),
+    "agency_referral": ("child_surname", "child_forenames"),
+    "new_pupil_no_info": ("child_surname", "child_forenames"),
+    "case_update": ("case_reference",),
+}
+FORM_MIN_FIELDS = 3
+MAX_DEPTH = 3
+
+
+@dataclass
+class DocumentResult:
+    part: str
+    kind: str = "other"
+    template: str | None = None
+    confidence: float | None = None
+    fields: Fields = field(default_factory=Fields)
+    warnings: list[str] = field(default_factory=list)
+    text: str = ""
+    own_text: str = ""
+    is_form: bool = False
+    is_body: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"part": self.part, "kind": self.kind, "template": self.template}
+        if self.confidence is not None:
+            out["confidence"] = round(self.confidence, 2)
+        out["fields"] = self.fields.plain()
+        out["warnings"] = self.warnings
+        return out
+
+
+@dataclass
+class MessageResult:
+    source: str
+    kind: str
+    fields: dict[str, str | bool]
+    needs_review: list[str]
+    documents: list[DocumentResult]
+    candidates: list[str] = field(default_factory=list)  # tied templates, for review
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "kind": self.kind,
+            "fields": self.fields,
+            "needs_review": self.needs_review,
+            "documents": [d.as_dict() for d in self.documents],
+        }
+
+
+@dataclass
+class Parser:
+    templates: TemplateSet
+    rules: KindRules
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> Parser:
+        return cls(load_templates(folder), load_kind_rules(folder.parent / "kinds.toml"))
+
+    def vocabulary(self, template: Template) -> Vocabulary:
+        return Vocabulary.build(self.templates.raw_generic, template.labels)
+
+    def parse_email(self, raw: bytes, source: str = "message") -> MessageResult:
+        message = parse_message(raw)
+        parts = email_parts(message)
+        documents: list[DocumentResult] = []
+        body = self._read(
+            Extract_from_body(parts.body), "body", parts.sender, subject=parts.subject, is_body=True
+        )
+        documents.append(body)
+        for name, declared, data in parts.attachments:
+            documents.extend(self.parse_document(data, name, declared, parts.sender, depth=1))
+        return self.merge(source, documents, parts.subject)
+
+    def parse_document(
+        self,
+        data: bytes,
+        name: str,
+        declared: str | None = None,
+        sender: str | None = None,
+        depth: int = 0,
+    ) -> list[DocumentResult]:
+        """One attachment (and what it carries inside), read alone."""
+        part = f"attachment:{name}"
+        detected = detect(name, declared, data)
+        if detected.format is None:
+            return [DocumentResult(part, warnings=[f"not read: {detected.refusal}"])]
+        try:
+            extract = READERS[detected.format](data)
+        except ReadError as exc:
+            return [DocumentResult(part, warnings=[*detected.warnings, exc.reason])]
+        result = self._read(extract, part, sender)
+        result.warnings[:0] = detected.warnings
+        out = [result]
+        if depth < MAX_DEPTH:
+            for inner_name, inner in extract.attachments:
+                out.extend(self.parse_document(inner, inner_name, None, sender, depth + 1))
+        return out
+
+    def _read(
+        self,
+        extract: Extract,
+        part: str,
+        sender: str | None,
+        *,
+        subject: str = "",
+        is_body: bool = False,
+    ) -> DocumentResult:
+        text = "\n".join(filter(None, (subject, extract.text)))
+        template, score, tied = self.templates.best(text, sender)
+        vocabulary = self.vocabulary(template)
+        candidates = map_pairs(
+            extract.pairs, vocabulary, default_group="referrer" if is_body else None
+        )
+        candidates += [Candidate(f, v, 1.0, "structured", f) for f, v in extract.fields.items()]
+        own = extract.new_text if extract.new_text is not None else extract.text
+        reference_text = "\n".join((subject, own, extract.quoted))
+        kind = self.rules.decide(text, reference_text, template.kind)
+        is_form = len({c.field for c in candidates}) >= FORM_MIN_FIELDS and not is_body
+        if not is_form:
+            candidates += prose_candidates(extract.text, kind_hint=kind)
+            found = REFERENCE.search(reference_text)
+            if found:
+                candidates.append(
+                    Candidate("case_reference", found.group(0), 0.9, "text", "reference")
+                )
+        fields = choose(candidates)
+        warnings = list(extract.warnings)
+        if tied:
+            warnings.append(f"several templates fit equally well: {', '.join(tied)}")
+        return DocumentResult(
+            part,
+            kind,
+            None if template.name == "generic" else template.name,
+            score or (0.5 if is_form else None),
+            fields,
+            warnings,
+            text,
+            own,
+            is_form,
+            is_body,
+        )
+
+    def merge(
+        self, source: str, documents: list[DocumentResult], subject: str = ""
+    ) -> MessageResult:
+        text = "\n".join([subject, *(d.own_text if d.is_body else d.text for d in documents)])
+        reference_text = "\n".join([subject, *(d.own_text for d in documents if d.is_body)])
+        form_kinds = [d.kind for d in documents if d.is_form and d.kind != "other"]
+        kind = self.rules.decide(text, reference_text, form_kinds[0] if form_kinds else "")
+        if kind == "other":
+            return MessageResult(source, "other", {}, [], documents)
+        ranked = sorted(documents, key=lambda d: (not d.is_form, d.is_body))
+        fields: dict[str, str | bool] = {}
+        review: set[str] = set()
+        for doc in ranked:
+            for name, value in doc.fields.values.items():
+                if name not in fields:
+                    fields[name] = value.value
+                    if value.problem or value.confidence < 0.6:
+                        review.add(name)
+                elif _differs(fields[name], value.value):
+                    review.add(name)
+        if kind != "case_update":
+            fields.pop("update_outcome", None)
+        for name in REQUIRED.get(kind, ()):
+            if name not in fields:
+                review.add(name)
+        tied = [w for d in documents for w in d.warnings if w.startswith("several templates")]
+        return MessageResult(
+            source, kind, dict(sorted(fields.items())), sorted(review), documents, tied
+        )
+
+
+def _differs(a: str | bool, b: str | bool) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return " ".join(a.lower().split()) != " ".join(b.lower().split())
+    return a != b
+
+
+def Extract_from_body(body: str) -> Extract:
+    from parsers.readers.text import read_lines
+
+    return read_lines(body)

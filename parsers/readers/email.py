@@ -1,0 +1,69 @@
+"""Emails: the body (plain or HTML) and the attachments of an ``.eml``.
+
+The same code reads the top-level message and an email attached to it (a
+forwarded original sent "as attachment").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from email.message import Message
+
+from parsers.document import Extract
+from parsers.readers.text import html_to_text, read_lines
+from watcher.parts import decode_words, header, parse_message, split_parts
+
+MAX_PART = 20 * 1024 * 1024
+
+
+@dataclass
+class EmailParts:
+    subject: str
+    sender: str | None
+    body: str
+    attachments: list[tuple[str, str, bytes]] = field(default_factory=list)  # name, type, data
+
+
+def email_parts(message: Message, *, max_part_bytes: int = MAX_PART) -> EmailParts:
+    plain: list[str] = []
+    html: list[str] = []
+    attachments: list[tuple[str, str, bytes]] = []
+    for part in split_parts(message, max_part_bytes=max_part_bytes, max_parts=200):
+        if part.label.startswith("attachment:"):
+            if part.data is not None:
+                attachments.append((part.label.split(":", 1)[1], part.declared_type, part.data))
+        elif part.data is not None and part.declared_type == "text/html":
+            html.append(_decode(part.data, part.charset))
+        elif part.data is not None and part.declared_type.startswith("text/"):
+            plain.append(_decode(part.data, part.charset))
+    body = (
+        "\n".join(plain)
+        if any(p.strip() for p in plain)
+        else "\n".join(html_to_text(h) for h in html)
+    )
+    return EmailParts(header(message, "Subject") or "", _sender(message), body, attachments)
+
+
+def _decode(data: bytes, charset: str | None) -> str:
+    for encoding in (charset or "utf-8", "utf-8", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode("latin-1")
+
+
+def _sender(message: Message) -> str | None:
+    from email.utils import parseaddr
+
+    value = header(message, "From")
+    return parseaddr(decode_words(value))[1].lower() or None if value else None
+
+
+def read_eml(data: bytes) -> Extract:
+    """An attached email: its subject and body as text and pairs, its attachments inside."""
+    parts = email_parts(parse_message(data))
+    out = read_lines(parts.body)
+    out.text = f"{out.text}\nSubject: {parts.subject}" if parts.subject else out.text
+    out.attachments = [(name, payload) for name, _type, payload in parts.attachments]
+    return out
