@@ -9,6 +9,7 @@ from pathlib import Path
 
 from parsers.templates import KINDS, TemplateError
 
+SCHOOL_NAME = re.compile(r"\b(school|academy|college)\b", re.IGNORECASE)
 REFERENCE = re.compile(r"\bCME[-/ ]\d{4}[-/ ]\d{1,5}\b", re.IGNORECASE)
 
 
@@ -17,6 +18,18 @@ class KindRules:
     threshold: float
     phrases: dict[str, dict[str, float]]
     reference_bonus: dict[str, float]
+    school_domains: tuple[str, ...] = ()
+    not_school: dict[str, str] | None = None
+
+    def by_sender(self, kind: str, sender: str | None, organisation: str | None) -> str:
+        """Schools notify; anyone else who writes the same is an agency referring."""
+        if not self.not_school or kind not in self.not_school or not sender:
+            return kind
+        if any(sender.lower().endswith(d) for d in self.school_domains):
+            return kind
+        if organisation and SCHOOL_NAME.search(organisation):
+            return kind
+        return self.not_school[kind]
 
     def scores(self, text: str, reference_text: str) -> dict[str, float]:
         lowered = text.lower()
@@ -32,7 +45,12 @@ class KindRules:
         totals = self.scores(text, reference_text)
         if template_kind:
             totals[template_kind] += 2 * self.threshold
+        other = totals.pop("other")
         kind, best = max(totals.items(), key=lambda kv: kv[1])
+        # Circulars and auto-replies mention CME too: when their own signs are as
+        # strong as any kind's, they are not a notification.
+        if other >= self.threshold and other >= best:
+            return "other"
         return kind if best >= self.threshold else "other"
 
 
@@ -52,8 +70,15 @@ def load_kind_rules(path: Path) -> KindRules:
     threshold = raw.get("threshold", 3)
     if not isinstance(threshold, int | float):
         raise TemplateError(name, "threshold", "must be a number")
+    senders = raw.get("senders", {})
+    not_school = senders.get("not_school", {})
+    for kind, other in not_school.items():
+        if kind not in KINDS or other not in KINDS:
+            raise TemplateError(name, f"senders.not_school.{kind}", "not a message kind")
     return KindRules(
         float(threshold),
         {k: {p.lower(): float(w) for p, w in t.items()} for k, t in phrases.items()},
         {k: float(v) for k, v in raw.get("reference", {}).items()},
+        tuple(d.lower() for d in senders.get("school_domains", [])),
+        not_school,
     )

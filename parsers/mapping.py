@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 from parsers.document import Pair
 
 FUZZY_CUTOFF = 90
+LABEL_LIKE_VALUES = {"referrer_role", "referrer_organisation"}
 GROUPLESS = "child"
 
 
@@ -125,7 +126,11 @@ def map_pairs(
             section = pair.section
             group = vocabulary.section_group(section) or default_group
         found = vocabulary.match(pair.label)
-        if found is None or not pair.value or vocabulary.is_label(pair.value):
+        if found is None or not pair.value:
+            continue
+        # A value that is itself a label is a misreading of the layout (a row of
+        # labels), except where a job title or team is named like a field.
+        if vocabulary.is_label(pair.value) and found.target not in LABEL_LIKE_VALUES:
             continue
         if not found.target.startswith("generic:") and found.target in vocabulary.groups:
             group = vocabulary.groups[found.target]

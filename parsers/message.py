@@ -97,7 +97,7 @@ class Parser:
         documents.append(body)
         for name, declared, data in parts.attachments:
             documents.extend(self.parse_document(data, name, declared, parts.sender, depth=1))
-        return self.merge(source, documents, parts.subject)
+        return self.merge(source, documents, parts.subject, parts.sender)
 
     def parse_document(
         self,
@@ -145,7 +145,7 @@ class Parser:
         kind = self.rules.decide(text, reference_text, template.kind)
         is_form = len({c.field for c in candidates}) >= FORM_MIN_FIELDS and not is_body
         if not is_form:
-            candidates += prose_candidates(extract.text, kind_hint=kind)
+            candidates += prose_candidates(extract.text, kind_hint=kind, quoted=extract.quoted)
             found = REFERENCE.search(reference_text)
             if found:
                 candidates.append(
@@ -169,7 +169,11 @@ class Parser:
         )
 
     def merge(
-        self, source: str, documents: list[DocumentResult], subject: str = ""
+        self,
+        source: str,
+        documents: list[DocumentResult],
+        subject: str = "",
+        sender: str | None = None,
     ) -> MessageResult:
         text = "\n".join([subject, *(d.own_text if d.is_body else d.text for d in documents)])
         reference_text = "\n".join([subject, *(d.own_text for d in documents if d.is_body)])
@@ -188,6 +192,9 @@ class Parser:
                         review.add(name)
                 elif _differs(fields[name], value.value):
                     review.add(name)
+        organisation = fields.get("referrer_organisation")
+        kind = self.rules.by_sender(kind, sender,
+                                    organisation if isinstance(organisation, str) else None)
         if kind != "case_update":
             fields.pop("update_outcome", None)
         for name in REQUIRED.get(kind, ()):

@@ -50,6 +50,10 @@ CUES = {
         rf"(?:from|with effect from|starting)\s+(?P<v>{DATE})",
     ],
     "child_postcode": [rf"(?P<v>{POSTCODE})\b"],
+    "date_removed_from_roll": [
+        rf"(?:came|taken|went|removed|deleted) off (?:the )?roll (?:on |from )?(?P<v>{DATE})",
+        rf"(?:removed|deleted) from (?:the )?(?:school )?(?:roll|register) on (?P<v>{DATE})",
+        rf"off roll (?:from|on|with effect from) (?P<v>{DATE})"],
     "case_reference": [r"(?P<v>CME[-/ ]\d{4}[-/ ]\d{1,5})"],
     "deletion_ground": [
         r"(?:regulation|reg\.?)\s+(?P<v>[89]\s?\(1\)\s?\([a-o]\))",
@@ -71,49 +75,25 @@ REQUEST = re.compile(
 )
 
 
+DOB_WORDS = ["date", "dob", "d.o.b", "d.o.b.", "born"]
+CUE_WORDS = ["re", "about", "withdraw", "withdrawing", "admitted", "saw", "regarding",
+             "concerning", "pupil", "son", "daughter", "child"]
+SUBJECT_VERBS = ["has", "was", "is", "had", "will"]
+
+
 @lru_cache(maxsize=1)
-def _matcher():
+def _matcher():  # noqa: ANN202 - (nlp, Matcher), built once per process
     import spacy
     from spacy.matcher import Matcher
 
     nlp = spacy.blank("en")
     matcher = Matcher(nlp.vocab)
-    name = [
-        {"IS_TITLE": True, "IS_ALPHA": True},
-        {"IS_TITLE": True, "IS_ALPHA": True},
-        {"IS_TITLE": True, "IS_ALPHA": True, "OP": "?"},
-    ]
-    matcher.add(
-        "CHILD_BEFORE_DOB",
-        [[*name, {"ORTH": "("}, {"LOWER": {"IN": ["date", "dob", "d.o.b", "d.o.b.", "born"]}}]],
-    )
-    matcher.add(
-        "CHILD_AFTER_CUE",
-        [
-            [
-                {
-                    "LOWER": {
-                        "IN": [
-                            "re",
-                            "about",
-                            "withdraw",
-                            "withdrawing",
-                            "admitted",
-                            "saw",
-                            "regarding",
-                            "concerning",
-                            "pupil",
-                            "son",
-                            "daughter",
-                            "child",
-                        ]
-                    }
-                },
-                {"ORTH": ":", "OP": "?"},
-                *name,
-            ]
-        ],
-    )
+    word = {"IS_TITLE": True, "IS_ALPHA": True}
+    name = [word, word, {**word, "OP": "?"}]
+    matcher.add("CHILD_BEFORE_DOB", [[*name, {"ORTH": "("}, {"LOWER": {"IN": DOB_WORDS}}]])
+    matcher.add("CHILD_AFTER_CUE", [[{"LOWER": {"IN": CUE_WORDS}}, {"ORTH": ":", "OP": "?"},
+                                     *name]])
+    matcher.add("CHILD_SUBJECT", [[word, word, {"LOWER": {"IN": SUBJECT_VERBS}}]])
     return nlp, matcher
 
 
@@ -128,16 +108,17 @@ def child_name(text: str) -> tuple[str, str] | None:
     """(forenames, surname) of the child the prose is about, or None."""
     nlp, matcher = _matcher()
     doc = nlp(text[:20000])
-    before_dob = nlp.vocab.strings["CHILD_BEFORE_DOB"]
     found: list[tuple[int, int, list[str]]] = []
     for match_id, start, end in matcher(doc):
-        first = start if match_id == before_dob else start + 1
-        words = [t.text for t in doc[first:end] if t.is_title and t.is_alpha]
+        label = nlp.vocab.strings[match_id]
+        first = start + 1 if label == "CHILD_AFTER_CUE" else start
+        words = [t.text for t in doc[first:end] if t.is_title and t.is_alpha and not t.is_stop]
         if not 2 <= len(words) <= 3 or NOT_A_CHILD.search(" ".join(words)):
             continue
         if words[0].lower() in {"the", "our", "my", "dear", "mr", "mrs", "ms", "miss", "re"}:
             continue
-        found.append((0 if match_id == before_dob else 1, start, words))
+        rank = {"CHILD_BEFORE_DOB": 0, "CHILD_AFTER_CUE": 1}.get(label, 2)
+        found.append((rank, start, words))
     if not found:
         return None
     words = min(found, key=lambda f: (f[0], f[1]))[2]
@@ -175,7 +156,7 @@ def outcome(text: str) -> str:
     return "info"
 
 
-def prose_candidates(text: str, *, kind_hint: str = "") -> list[Candidate]:
+def prose_candidates(text: str, *, kind_hint: str = "", quoted: str = "") -> list[Candidate]:
     """Candidates read from prose, weaker than a form's (score 0.7)."""
     out: list[Candidate] = []
 
@@ -183,7 +164,7 @@ def prose_candidates(text: str, *, kind_hint: str = "") -> list[Candidate]:
         value = value.strip(" ,") if field == "reason" else value.strip(" ,.")
         out.append(Candidate(field, value, score, "prose", field))
 
-    name = child_name(text)
+    name = child_name(text) or (child_name(quoted) if quoted else None)
     if name:
         add("child_forenames", name[0])
         add("child_surname", name[1])
@@ -226,27 +207,31 @@ def prose_candidates(text: str, *, kind_hint: str = "") -> list[Candidate]:
     return out
 
 
+ADDRESS_IN_PROSE = (
+    r"(?:address is|live at|living at|lives at|moved to|staying (?:\w+ ){0,3}at|\bat)\s+"
+    rf"(?P<a>\d+[A-Za-z]?\s[^.\n]*?),?\s+(?P<p>{POSTCODE})\b"
+)
+
+
 def _address(text: str, add) -> None:  # noqa: ANN001
-    found = re.search(
-        rf"(?:address is|live at|living at|lives at|moved to)\s+(?P<a>[^.\n]*?),?\s+"
-        rf"(?P<p>{POSTCODE})\b",
-        text,
-        re.IGNORECASE,
-    )
+    found = re.search(ADDRESS_IN_PROSE, text, re.IGNORECASE)
     if found:
         add("child_address", found.group("a"))
+        add("child_postcode", found.group("p"))
         return
     # A letter's own address block: short lines at the top, ending with a postcode.
-    lines = [line.strip() for line in text.strip().split("\n")[:8]]
-    for n, line in enumerate(lines):
-        if re.fullmatch(POSTCODE, line) and 1 <= n <= 4:
-            add("child_address", ", ".join(lines[:n]))
-            return
-        if not line:
-            return
+    block = re.search(rf"(?m)^(?P<a>\d+[A-Za-z]?\s[^\n]{{3,60}}(?:\n[^\n\d]{{2,40}}){{0,2}})\n"
+                      rf"\s*(?P<p>{POSTCODE})\s*$", text)
+    if block:
+        add("child_address", ", ".join(line.strip() for line in block.group("a").split("\n")))
 
 
 def _school(text: str, add, kind_hint: str) -> None:  # noqa: ANN001
+    addressed = re.search(rf"^\s*the head ?teacher\s*\n\s*(?P<s>{SCHOOL})\s*$", text,
+                          re.IGNORECASE | re.MULTILINE)
+    if addressed:
+        add("school_name", addressed.group("s"))
+        return
     found = re.search(rf"\b(?:at|from|to|attends|attending|joined)\s+(?P<s>{SCHOOL})", text)
     if not found:
         return
@@ -258,7 +243,18 @@ def _school(text: str, add, kind_hint: str) -> None:  # noqa: ANN001
     add("school_name", school, 0.6)
 
 
+EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+
+
 def _people(text: str, child: tuple[str, str] | None, add) -> None:  # noqa: ANN001
+    own = re.search(rf"(?:contact (?:us|me) on|call (?:us|me) on|(?:my|our) (?:phone|mobile|"
+                    rf"telephone)(?: number)? is)\s+(?P<p>{PHONE})", text, re.IGNORECASE)
+    if own:
+        add("parent_phone", own.group("p"))
+    mail = re.search(rf"(?:contact (?:us|me)[^.]{{0,40}}?at|email (?:us|me) at|(?:my|our) email"
+                     rf"(?: address)? is)\s+(?P<e>{EMAIL})", text, re.IGNORECASE)
+    if mail:
+        add("parent_email", mail.group("e"))
     phone = re.search(rf"(?P<n>{NAME})\s+has not answered calls on\s+(?P<p>{PHONE})", text)
     if phone:
         add("parent_name", phone.group("n"))

@@ -58,6 +58,7 @@ class _UKParserInfo(parserinfo):
     def __init__(self) -> None:
         super().__init__(dayfirst=True)
 
+    # dateutil calls this positionally, so the flag cannot be keyword-only.
     def convertyear(self, year: int, century_specified: bool = False) -> int:
         return year if century_specified else expand_year(year)
 

@@ -41,7 +41,9 @@ class InvalidValue(Exception):
     """
 
     def __init__(self, field_type: str, text: str, reason: str, kept: str | None = None) -> None:
-        super().__init__(f"{field_type}: {reason} ({text!r})")
+        # The message leaves the text out: it is personal data (a name, a date of
+        # birth) and exception messages end up in logs. ``.text`` still has it.
+        super().__init__(f"{field_type}: {reason}")
         self.field_type = field_type
         self.text = text
         self.reason = reason

@@ -43,6 +43,7 @@ class Part:
     oversized: bool = False  # over the part limit: never kept or read
     warning: str | None = None
     data: bytes | None = None  # the decoded bytes, when asked for and within the limit
+    charset: str | None = None
 
 
 @dataclass
@@ -163,7 +164,9 @@ def _make_part(leaf: Message, position: int, counters: dict[str, int], limit: in
             "not stored (the raw mail is kept)"
         )
         return Part(position, label, filename, declared, size, sha, sniffed, True, warning)
-    return Part(position, label, filename, declared, size, sha, sniffed, False, warning, data)
+    charset = leaf.get_content_charset()
+    return Part(position, label, filename, declared, size, sha, sniffed, False, warning, data,
+                charset)
 
 
 def _filename(leaf: Message) -> str | None:

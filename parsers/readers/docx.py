@@ -142,14 +142,38 @@ def _is_heading(paragraph, text: str) -> bool:  # noqa: ANN001
 LABEL_VALUE = re.compile(r"^(?P<label>[^:]{1,60}?)\s*:\s*(?P<value>.*)$")
 
 
+QUESTION_TICKS = re.compile(
+    r"^(?P<label>[^☒☐☑✓✔]+?)\s+(?P<value>(?:(?:yes|no|y|n)\s*)?[☒☐☑✓✔].*)$", re.IGNORECASE
+)
+
+
 def _paragraph_pairs(out: Extract, text: str, where: str, section: str) -> None:
+    """``Label: value`` lines (a line without a label continues the value above)."""
+    previous: tuple[str, list[str]] | None = None
     for line in text.split("\n"):
         line = clean(line)
         match = LABEL_VALUE.match(line)
+        question = QUESTION_TICKS.match(line)
         if match and not _looks_like_time(match.group("label")):
-            out.add(match.group("label"), match.group("value"), where, section)
+            _flush(out, previous, where, section)
+            previous = (match.group("label"), [match.group("value")])
+        elif question and not _tick_options(line):
+            _flush(out, previous, where, section)
+            previous = None
+            out.add(question.group("label"), question.group("value"), where, section)
+        elif previous and line and not _tick_options(line):
+            previous[1].append(line)
+        else:
+            _flush(out, previous, where, section)
+            previous = None
         for option, mark in _tick_options(line):
             out.add(option, mark, where, section)
+    _flush(out, previous, where, section)
+
+
+def _flush(out: Extract, pending: tuple[str, list[str]] | None, where: str, section: str) -> None:
+    if pending:
+        out.add(pending[0], ", ".join(v for v in pending[1] if v), where, section)
 
 
 def _tick_options(line: str) -> list[tuple[str, str]]:
