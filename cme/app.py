@@ -12,7 +12,9 @@ import peewee
 
 from cme.clock import Clock
 from cme.config import Config
+from cme.parsing import ParseStage, build_parser
 from register.db import bind
+from register.models import MessageStatus
 from watcher.archive import Archive
 from watcher.daemon import Daemon
 from watcher.intake import Intake
@@ -56,9 +58,9 @@ class App:
         )
 
 
-def stages(config: Config, clock: Clock) -> dict[str, Stage]:
+def stages(config: Config, archive: Archive) -> dict[str, Stage]:
     """The processing stages, keyed by the status each consumes."""
-    return {}
+    return {MessageStatus.RECEIVED: ParseStage(build_parser(config), archive)}
 
 
 def build_app(config: Config, clock: Clock) -> App:
@@ -66,4 +68,4 @@ def build_app(config: Config, clock: Clock) -> App:
     database = bind(config.register.url)
     archive = Archive(config.archive.path)
     intake = Intake(archive, config.limits, clock, config.mailbox.backend)
-    return App(config, clock, database, archive, intake, Processor(stages(config, clock), clock))
+    return App(config, clock, database, archive, intake, Processor(stages(config, archive), clock))

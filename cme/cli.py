@@ -21,13 +21,21 @@ from cme.app import App, build_app
 from cme.clock import ClockError, clock_from_env
 from cme.config import ConfigError, default_config_path, load_config
 from cme.samples import seed_samples
+from parsers.templates import TemplateError
 from register.db import RegisterError
 from register.models import InboundMessage, MessageStatus
 from register.queries import message_as_dict, messages
 from watcher.mailbox import MailboxError
 from watcher.processing import describe
 
-EXPECTED_ERRORS = (ConfigError, ClockError, RegisterError, MailboxError, peewee.OperationalError)
+EXPECTED_ERRORS = (
+    ConfigError,
+    ClockError,
+    RegisterError,
+    MailboxError,
+    TemplateError,
+    peewee.OperationalError,
+)
 
 console = Console()
 

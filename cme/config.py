@@ -72,6 +72,16 @@ class LimitsConfig:
 
 
 @dataclass(frozen=True)
+class ParsingConfig:
+    """Where the templates live, and the sandbox each document is read in."""
+
+    templates: Path = Path("templates")
+    timeout_seconds: float = 30.0
+    memory_mb: int = 1024
+    workers: int = 1
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     mailbox: MailboxConfig = field(default_factory=MailboxConfig)
@@ -79,6 +89,7 @@ class Config:
     archive: ArchiveConfig = field(default_factory=ArchiveConfig)
     outbox: OutboxConfig = field(default_factory=OutboxConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    parsing: ParsingConfig = field(default_factory=ParsingConfig)
 
     @property
     def base_dir(self) -> Path:
@@ -91,6 +102,7 @@ _SECTIONS: dict[str, type] = {
     "archive": ArchiveConfig,
     "outbox": OutboxConfig,
     "limits": LimitsConfig,
+    "parsing": ParsingConfig,
 }
 
 

@@ -46,8 +46,15 @@ def expand(candidate: Candidate) -> list[Candidate]:
     if candidate.field == "child_full_name":
         words = candidate.raw.replace(",", " ").split()
         if len(words) == 1:  # "Child's name: Kai" with the surname on its own line
-            return [Candidate("child_forenames", words[0], candidate.score * 0.9,
-                              candidate.where, candidate.label)]
+            return [
+                Candidate(
+                    "child_forenames",
+                    words[0],
+                    candidate.score * 0.9,
+                    candidate.where,
+                    candidate.label,
+                )
+            ]
         if not words:
             return []
         if candidate.raw.count(",") == 1:  # "SURNAME, Forenames"

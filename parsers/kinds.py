@@ -20,16 +20,17 @@ class KindRules:
     reference_bonus: dict[str, float]
     school_domains: tuple[str, ...] = ()
     not_school: dict[str, str] | None = None
+    school: dict[str, str] | None = None
 
     def by_sender(self, kind: str, sender: str | None, organisation: str | None) -> str:
         """Schools notify; anyone else who writes the same is an agency referring."""
-        if not self.not_school or kind not in self.not_school or not sender:
+        if not sender:
             return kind
-        if any(sender.lower().endswith(d) for d in self.school_domains):
-            return kind
-        if organisation and SCHOOL_NAME.search(organisation):
-            return kind
-        return self.not_school[kind]
+        is_school = any(sender.lower().endswith(d) for d in self.school_domains) or bool(
+            organisation and SCHOOL_NAME.search(organisation)
+        )
+        table = (self.school if is_school else self.not_school) or {}
+        return table.get(kind, kind)
 
     def scores(self, text: str, reference_text: str) -> dict[str, float]:
         lowered = text.lower()
@@ -44,7 +45,7 @@ class KindRules:
     def decide(self, text: str, reference_text: str, template_kind: str = "") -> str:
         totals = self.scores(text, reference_text)
         if template_kind:
-            totals[template_kind] += 2 * self.threshold
+            totals[template_kind] += self.threshold
         other = totals.pop("other")
         kind, best = max(totals.items(), key=lambda kv: kv[1])
         # Circulars and auto-replies mention CME too: when their own signs are as
@@ -71,14 +72,15 @@ def load_kind_rules(path: Path) -> KindRules:
     if not isinstance(threshold, int | float):
         raise TemplateError(name, "threshold", "must be a number")
     senders = raw.get("senders", {})
-    not_school = senders.get("not_school", {})
-    for kind, other in not_school.items():
-        if kind not in KINDS or other not in KINDS:
-            raise TemplateError(name, f"senders.not_school.{kind}", "not a message kind")
+    for table in ("school", "not_school"):
+        for kind, other in senders.get(table, {}).items():
+            if kind not in KINDS or other not in KINDS:
+                raise TemplateError(name, f"senders.{table}.{kind}", "not a message kind")
     return KindRules(
         float(threshold),
         {k: {p.lower(): float(w) for p, w in t.items()} for k, t in phrases.items()},
         {k: float(v) for k, v in raw.get("reference", {}).items()},
         tuple(d.lower() for d in senders.get("school_domains", [])),
-        not_school,
+        senders.get("not_school", {}),
+        senders.get("school", {}),
     )

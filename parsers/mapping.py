@@ -130,7 +130,10 @@ def map_pairs(
             continue
         # A value that is itself a label is a misreading of the layout (a row of
         # labels), except where a job title or team is named like a field.
-        if vocabulary.is_label(pair.value) and found.target not in LABEL_LIKE_VALUES:
+        if vocabulary.is_label(pair.value) and (
+            found.target not in LABEL_LIKE_VALUES
+            or vocabulary.exact[label_key(pair.value)].startswith("generic:")
+        ):
             continue
         if not found.target.startswith("generic:") and found.target in vocabulary.groups:
             group = vocabulary.groups[found.target]

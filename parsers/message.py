@@ -8,6 +8,7 @@ any document that says otherwise puts that field on ``needs_review``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,8 @@ from parsers.formats import detect
 from parsers.kinds import REFERENCE, KindRules, load_kind_rules
 from parsers.mapping import Candidate, Vocabulary, map_pairs
 from parsers.prose import prose_candidates
-from parsers.readers import READERS
 from parsers.readers.email import email_parts
+from parsers.sandbox import read_directly
 from parsers.templates import Template, TemplateSet, load_templates
 from watcher.parts import parse_message
 
@@ -46,6 +47,7 @@ class DocumentResult:
     own_text: str = ""
     is_form: bool = False
     is_body: bool = False
+    unreadable: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"part": self.part, "kind": self.kind, "template": self.template}
@@ -79,22 +81,38 @@ class MessageResult:
 class Parser:
     templates: TemplateSet
     rules: KindRules
+    # How a document is read: directly, or in a sandboxed worker (parsers/sandbox.py).
+    read: Callable[[str, bytes], Extract] = read_directly
+    max_part_bytes: int = 20 * 1024 * 1024
 
     @classmethod
-    def from_folder(cls, folder: Path) -> Parser:
-        return cls(load_templates(folder), load_kind_rules(folder.parent / "kinds.toml"))
+    def from_folder(cls, folder: Path, **options: Any) -> Parser:
+        """``folder`` is templates/forms; kinds.toml sits in its parent."""
+        return cls(load_templates(folder), load_kind_rules(folder.parent / "kinds.toml"), **options)
+
+    def parse_file(self, path: Path) -> MessageResult:
+        """One file as ``cme parse`` reads it: an email, or a single document."""
+        data = path.read_bytes()
+        if path.suffix.lower() == ".eml" or _looks_like_email(data):
+            return self.parse_email(data, path.name)
+        documents = self.parse_document(data, path.name)
+        if documents and documents[0].unreadable:
+            raise ReadError(documents[0].warnings[-1])
+        return self.merge(path.name, documents)
 
     def vocabulary(self, template: Template) -> Vocabulary:
         return Vocabulary.build(self.templates.raw_generic, template.labels)
 
     def parse_email(self, raw: bytes, source: str = "message") -> MessageResult:
         message = parse_message(raw)
-        parts = email_parts(message)
+        parts = email_parts(message, max_part_bytes=self.max_part_bytes)
         documents: list[DocumentResult] = []
         body = self._read(
             Extract_from_body(parts.body), "body", parts.sender, subject=parts.subject, is_body=True
         )
         documents.append(body)
+        for label, why in parts.skipped:
+            documents.append(DocumentResult(label, warnings=[why], unreadable=True))
         for name, declared, data in parts.attachments:
             documents.extend(self.parse_document(data, name, declared, parts.sender, depth=1))
         return self.merge(source, documents, parts.subject, parts.sender)
@@ -111,11 +129,15 @@ class Parser:
         part = f"attachment:{name}"
         detected = detect(name, declared, data)
         if detected.format is None:
-            return [DocumentResult(part, warnings=[f"not read: {detected.refusal}"])]
+            return [
+                DocumentResult(part, warnings=[f"not read: {detected.refusal}"], unreadable=True)
+            ]
         try:
-            extract = READERS[detected.format](data)
+            extract = self.read(detected.format, data)
         except ReadError as exc:
-            return [DocumentResult(part, warnings=[*detected.warnings, exc.reason])]
+            return [
+                DocumentResult(part, warnings=[*detected.warnings, exc.reason], unreadable=True)
+            ]
         result = self._read(extract, part, sender)
         result.warnings[:0] = detected.warnings
         out = [result]
@@ -181,20 +203,23 @@ class Parser:
         kind = self.rules.decide(text, reference_text, form_kinds[0] if form_kinds else "")
         if kind == "other":
             return MessageResult(source, "other", {}, [], documents)
-        ranked = sorted(documents, key=lambda d: (not d.is_form, d.is_body))
+        # A form outranks everything; then, for who wrote, the cover email's
+        # signature (the sender), and for the rest, the documents it carries.
+        by_content = sorted(documents, key=lambda d: (not d.is_form, d.is_body))
+        by_writer = sorted(documents, key=lambda d: (not d.is_form, not d.is_body))
         fields: dict[str, str | bool] = {}
         review: set[str] = set()
-        for doc in ranked:
-            for name, value in doc.fields.values.items():
-                if name not in fields:
-                    fields[name] = value.value
-                    if value.problem or value.confidence < 0.6:
-                        review.add(name)
-                elif _differs(fields[name], value.value):
+        for _doc, name, value in _offers(by_content, by_writer):
+            if name not in fields:
+                fields[name] = value.value
+                if value.problem or value.confidence < 0.6:
                     review.add(name)
+            elif _differs(fields[name], value.value):
+                review.add(name)
         organisation = fields.get("referrer_organisation")
-        kind = self.rules.by_sender(kind, sender,
-                                    organisation if isinstance(organisation, str) else None)
+        kind = self.rules.by_sender(
+            kind, sender, organisation if isinstance(organisation, str) else None
+        )
         if kind != "case_update":
             fields.pop("update_outcome", None)
         for name in REQUIRED.get(kind, ()):
@@ -204,6 +229,34 @@ class Parser:
         return MessageResult(
             source, kind, dict(sorted(fields.items())), sorted(review), documents, tied
         )
+
+
+def _offers(by_content: list[DocumentResult], by_writer: list[DocumentResult]):
+    """(document, field, value) in the order each field's sources rank."""
+    for doc in by_content:
+        for name, value in doc.fields.values.items():
+            if not name.startswith("referrer_"):
+                yield doc, name, value
+    for doc in by_writer:
+        for name, value in doc.fields.values.items():
+            if name.startswith("referrer_"):
+                yield doc, name, value
+
+
+def _looks_like_email(data: bytes) -> bool:
+    head = data[:2048].lower()
+    return head.startswith(
+        (
+            b"from:",
+            b"received:",
+            b"return-path:",
+            b"message-id:",
+            b"mime-version:",
+            b"date:",
+            b"to:",
+            b"subject:",
+        )
+    )
 
 
 def _differs(a: str | bool, b: str | bool) -> bool:

@@ -40,7 +40,8 @@ CUES = {
         rf"(?:date of birth|dob|born(?: on)?)[:\s]+(?P<v>{DATE})",
     ],
     "date_last_attended": [
-        rf"(?:not been (?:in|at) school|not attended|has not been seen|absent) since\s+(?P<v>{DATE})",
+        r"(?:not been (?:in|at) school|not attended|has not been seen|absent) since\s+"
+        rf"(?P<v>{DATE})",
         rf"last (?:attended|seen(?: in school)?|in school)(?: on)?\s+(?P<v>{DATE})",
     ],
     "ehe_start_date": [
@@ -53,7 +54,8 @@ CUES = {
     "date_removed_from_roll": [
         rf"(?:came|taken|went|removed|deleted) off (?:the )?roll (?:on |from )?(?P<v>{DATE})",
         rf"(?:removed|deleted) from (?:the )?(?:school )?(?:roll|register) on (?P<v>{DATE})",
-        rf"off roll (?:from|on|with effect from) (?P<v>{DATE})"],
+        rf"off roll (?:from|on|with effect from) (?P<v>{DATE})",
+    ],
     "case_reference": [r"(?P<v>CME[-/ ]\d{4}[-/ ]\d{1,5})"],
     "deletion_ground": [
         r"(?:regulation|reg\.?)\s+(?P<v>[89]\s?\(1\)\s?\([a-o]\))",
@@ -76,13 +78,25 @@ REQUEST = re.compile(
 
 
 DOB_WORDS = ["date", "dob", "d.o.b", "d.o.b.", "born"]
-CUE_WORDS = ["re", "about", "withdraw", "withdrawing", "admitted", "saw", "regarding",
-             "concerning", "pupil", "son", "daughter", "child"]
+CUE_WORDS = [
+    "re",
+    "about",
+    "withdraw",
+    "withdrawing",
+    "admitted",
+    "saw",
+    "regarding",
+    "concerning",
+    "pupil",
+    "son",
+    "daughter",
+    "child",
+]
 SUBJECT_VERBS = ["has", "was", "is", "had", "will"]
 
 
 @lru_cache(maxsize=1)
-def _matcher():  # noqa: ANN202 - (nlp, Matcher), built once per process
+def _matcher():
     import spacy
     from spacy.matcher import Matcher
 
@@ -91,8 +105,9 @@ def _matcher():  # noqa: ANN202 - (nlp, Matcher), built once per process
     word = {"IS_TITLE": True, "IS_ALPHA": True}
     name = [word, word, {**word, "OP": "?"}]
     matcher.add("CHILD_BEFORE_DOB", [[*name, {"ORTH": "("}, {"LOWER": {"IN": DOB_WORDS}}]])
-    matcher.add("CHILD_AFTER_CUE", [[{"LOWER": {"IN": CUE_WORDS}}, {"ORTH": ":", "OP": "?"},
-                                     *name]])
+    matcher.add(
+        "CHILD_AFTER_CUE", [[{"LOWER": {"IN": CUE_WORDS}}, {"ORTH": ":", "OP": "?"}, *name]]
+    )
     matcher.add("CHILD_SUBJECT", [[word, word, {"LOWER": {"IN": SUBJECT_VERBS}}]])
     return nlp, matcher
 
@@ -220,15 +235,19 @@ def _address(text: str, add) -> None:  # noqa: ANN001
         add("child_postcode", found.group("p"))
         return
     # A letter's own address block: short lines at the top, ending with a postcode.
-    block = re.search(rf"(?m)^(?P<a>\d+[A-Za-z]?\s[^\n]{{3,60}}(?:\n[^\n\d]{{2,40}}){{0,2}})\n"
-                      rf"\s*(?P<p>{POSTCODE})\s*$", text)
+    block = re.search(
+        rf"(?m)^(?P<a>\d+[A-Za-z]?\s[^\n]{{3,60}}(?:\n[^\n\d]{{2,40}}){{0,2}})\n"
+        rf"\s*(?P<p>{POSTCODE})\s*$",
+        text,
+    )
     if block:
         add("child_address", ", ".join(line.strip() for line in block.group("a").split("\n")))
 
 
 def _school(text: str, add, kind_hint: str) -> None:  # noqa: ANN001
-    addressed = re.search(rf"^\s*the head ?teacher\s*\n\s*(?P<s>{SCHOOL})\s*$", text,
-                          re.IGNORECASE | re.MULTILINE)
+    addressed = re.search(
+        rf"^\s*the head ?teacher\s*\n\s*(?P<s>{SCHOOL})\s*$", text, re.IGNORECASE | re.MULTILINE
+    )
     if addressed:
         add("school_name", addressed.group("s"))
         return
@@ -247,12 +266,20 @@ EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 
 
 def _people(text: str, child: tuple[str, str] | None, add) -> None:  # noqa: ANN001
-    own = re.search(rf"(?:contact (?:us|me) on|call (?:us|me) on|(?:my|our) (?:phone|mobile|"
-                    rf"telephone)(?: number)? is)\s+(?P<p>{PHONE})", text, re.IGNORECASE)
+    own = re.search(
+        rf"(?:contact (?:us|me) on|call (?:us|me) on|(?:my|our) (?:phone|mobile|"
+        rf"telephone)(?: number)? is)\s+(?P<p>{PHONE})",
+        text,
+        re.IGNORECASE,
+    )
     if own:
         add("parent_phone", own.group("p"))
-    mail = re.search(rf"(?:contact (?:us|me)[^.]{{0,40}}?at|email (?:us|me) at|(?:my|our) email"
-                     rf"(?: address)? is)\s+(?P<e>{EMAIL})", text, re.IGNORECASE)
+    mail = re.search(
+        rf"(?:contact (?:us|me)[^.]{{0,40}}?at|email (?:us|me) at|(?:my|our) email"
+        rf"(?: address)? is)\s+(?P<e>{EMAIL})",
+        text,
+        re.IGNORECASE,
+    )
     if mail:
         add("parent_email", mail.group("e"))
     phone = re.search(rf"(?P<n>{NAME})\s+has not answered calls on\s+(?P<p>{PHONE})", text)

@@ -25,7 +25,8 @@ def write_config(folder: Path, extra: str = "") -> Path:
         '[mailbox]\nbackend = "maildir"\npath = "var/mailbox"\n\n'
         '[register]\nurl = "sqlite:///var/register.db"\n\n'
         '[archive]\npath = "var/archive"\n\n'
-        '[outbox]\npath = "var/outbox"\n' + extra,
+        '[outbox]\npath = "var/outbox"\n\n'
+        f'[parsing]\ntemplates = "{REPO / "templates"}"\n' + extra,
         encoding="utf-8",
     )
     return path

@@ -22,14 +22,18 @@ class EmailParts:
     sender: str | None
     body: str
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)  # name, type, data
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # part label, why
 
 
 def email_parts(message: Message, *, max_part_bytes: int = MAX_PART) -> EmailParts:
     plain: list[str] = []
     html: list[str] = []
     attachments: list[tuple[str, str, bytes]] = []
+    skipped: list[tuple[str, str]] = []
     for part in split_parts(message, max_part_bytes=max_part_bytes, max_parts=200):
-        if part.label.startswith("attachment:"):
+        if part.oversized:
+            skipped.append((part.label, part.warning or "over the size limit: not read"))
+        elif part.label.startswith("attachment:"):
             if part.data is not None:
                 attachments.append((part.label.split(":", 1)[1], part.declared_type, part.data))
         elif part.data is not None and part.declared_type == "text/html":
@@ -41,7 +45,9 @@ def email_parts(message: Message, *, max_part_bytes: int = MAX_PART) -> EmailPar
         if any(p.strip() for p in plain)
         else "\n".join(html_to_text(h) for h in html)
     )
-    return EmailParts(header(message, "Subject") or "", _sender(message), body, attachments)
+    return EmailParts(
+        header(message, "Subject") or "", _sender(message), body, attachments, skipped
+    )
 
 
 def _decode(data: bytes, charset: str | None) -> str:

@@ -1,0 +1,85 @@
+"""Reading documents in worker processes with a time and a memory limit.
+
+A document from outside can be built to hang a parser or to swallow memory
+(a zip bomb, a PDF with a billion objects). Each document is read in a pebble
+worker process: past ``timeout`` seconds the worker is killed, past
+``memory_mb`` its allocations fail, and either way that one document gets a
+warning saying so while the rest of the message is read as usual.
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+
+from pebble import ProcessExpired, ProcessPool
+
+from parsers.document import Extract, ReadError
+from parsers.readers import READERS
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = 30.0
+    memory_mb: int = 1024
+
+
+def read_in_process(fmt: str, data: bytes) -> Extract:
+    """The worker's task: one reader, one document (module level, so it pickles)."""
+    try:
+        return READERS[fmt](data)
+    except MemoryError:
+        raise ReadError("the document needs more memory than the limit allows: not read") from None
+
+
+def _limit_memory(memory_mb: int) -> None:
+    size = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+
+class Sandbox:
+    """A callable ``(fmt, data) -> Extract`` that isolates each read."""
+
+    def __init__(self, limits: Limits, workers: int = 1) -> None:
+        self.limits = limits
+        self._pool = ProcessPool(
+            max_workers=workers, initializer=_limit_memory, initargs=(limits.memory_mb,)
+        )
+
+    def __call__(self, fmt: str, data: bytes) -> Extract:
+        future = self._pool.schedule(read_in_process, args=(fmt, data), timeout=self.limits.timeout)
+        try:
+            return future.result()
+        except FutureTimeout:
+            raise ReadError(
+                f"reading took longer than {self.limits.timeout:g} s and was stopped"
+            ) from None
+        except ProcessExpired as exc:
+            raise ReadError(f"the reader stopped unexpectedly (exit code {exc.exitcode})") from None
+        except ReadError:
+            raise
+        except MemoryError:
+            raise ReadError(
+                f"the document needs more than {self.limits.memory_mb} MB of memory: not read"
+            ) from None
+        except Exception as exc:  # a reader bug: this document fails alone
+            log.warning("reader %s failed: %s", fmt, type(exc).__name__)
+            raise ReadError(f"the document could not be read ({type(exc).__name__})") from None
+
+    def close(self) -> None:
+        self._pool.stop()
+        self._pool.join()
+
+
+def read_directly(fmt: str, data: bytes) -> Extract:
+    """No isolation: for tests and benchmarks of the readers themselves."""
+    try:
+        return READERS[fmt](data)
+    except ReadError:
+        raise
+    except Exception as exc:
+        raise ReadError(f"the document could not be read ({type(exc).__name__})") from None
