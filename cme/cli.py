@@ -19,8 +19,13 @@ from rich.table import Table
 
 from cme.app import App, build_app
 from cme.clock import ClockError, clock_from_env
-from cme.config import ConfigError, default_config_path, load_config
+from cme.config import Config, ConfigError, config_from_mapping, default_config_path, load_config
+from cme.parsing import build_parser
 from cme.samples import seed_samples
+from cme.template_checks import check_templates, test_templates
+from parsers.document import ReadError
+from parsers.message import MessageResult
+from parsers.sandbox import Sandbox
 from parsers.templates import TemplateError
 from register.db import RegisterError
 from register.models import InboundMessage, MessageStatus
@@ -61,6 +66,10 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
     """cme: the Children Missing Education register, its mailbox and its clocks."""
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Library warnings about damaged files can quote the file's bytes: keep
+    # personal data out of the logs, and report problems our own way.
+    for noisy in ("pypdf", "pdfminer", "extract_msg", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     ctx.obj = config_path or default_config_path()
 
 
@@ -207,6 +216,100 @@ def intake_retry(ctx: click.Context, message_id: int) -> None:
     click.echo(
         f"message {message.id}: {message.status}" + (f" ({message.error})" if message.error else "")
     )
+
+
+def _config_or_defaults(ctx: click.Context) -> Config:
+    """Commands that need no register still honour --config when there is one."""
+    path: Path = ctx.obj
+    try:
+        return load_config(path) if path.exists() else config_from_mapping({}, path.resolve())
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="JSON (JSON Lines for several files).")
+@click.pass_context
+def parse(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
+    """Read forms and emails and print what they say; the register is not touched."""
+    config = _config_or_defaults(ctx)
+    try:
+        parser = build_parser(config)
+    except TemplateError as exc:
+        raise UserError(str(exc)) from None
+    failed = False
+    try:
+        for path in files:
+            try:
+                result = parser.parse_file(path)
+            except (OSError, ReadError) as exc:
+                reason = exc.reason if isinstance(exc, ReadError) else exc.strerror or str(exc)
+                click.echo(f"cme: {path}: {reason}", err=True)
+                failed = True
+                continue
+            if as_json:
+                click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+            else:
+                _print_result(result)
+    finally:
+        if isinstance(parser.read, Sandbox):
+            parser.read.close()
+    if failed:
+        sys.exit(1)
+
+
+def _print_result(result: MessageResult) -> None:
+    console.print(f"[bold]{result.source}[/bold]: {result.kind}", highlight=False)
+    table = Table("field", "value", "review")
+    for name, value in result.fields.items():
+        table.add_row(name, str(value), "yes" if name in result.needs_review else "")
+    for name in result.needs_review:
+        if name not in result.fields:
+            table.add_row(name, "(missing)", "yes")
+    console.print(table)
+    for doc in result.documents:
+        line = f"  {doc.part}: {doc.kind}" + (f" ({doc.template})" if doc.template else "")
+        console.print(line, highlight=False)
+        for warning in doc.warnings:
+            console.print(f"    warning: {warning}", highlight=False)
+
+
+@cli.group()
+def templates() -> None:
+    """Form and letter templates: check them, and test them on their samples."""
+
+
+@templates.command("check")
+@click.pass_context
+def templates_check(ctx: click.Context) -> None:
+    """Validate every template; each error names the file and the key."""
+    config = _config_or_defaults(ctx)
+    problems = check_templates(config)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        sys.exit(1)
+    click.echo("all templates are valid")
+
+
+@templates.command("test")
+@click.option("--template", "only", default=None, help="Test only this template.")
+@click.pass_context
+def templates_test(ctx: click.Context, only: str | None) -> None:
+    """Run each form template on its sample documents and show the differences."""
+    config = _config_or_defaults(ctx)
+    parser = build_parser(config, sandboxed=False)
+    differences = 0
+    for report in test_templates(parser, only):
+        click.echo(report.heading)
+        for line in report.lines:
+            click.echo(f"  {line}")
+        differences += len(report.lines)
+    if differences:
+        click.echo(f"{differences} differences")
+        sys.exit(1)
+    click.echo("every sample reads as expected")
 
 
 def _message_or_fail(message_id: int) -> InboundMessage:

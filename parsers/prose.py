@@ -262,6 +262,11 @@ def _school(text: str, add, kind_hint: str) -> None:  # noqa: ANN001
     add("school_name", school, 0.6)
 
 
+FAMILY = r"(?:parent|mother|father|carer|mum|dad|the family)"
+PARENT_PHONE = (
+    rf"{FAMILY}(?:'?s)? (?:mobile|phone|number)(?: number)? is\s+(?P<p>{PHONE})"
+    rf"|{FAMILY}\b[^.\n]{{0,30}}?(?:reached|contacted|called|rung)\s+on\s+(?P<q>{PHONE})"
+)
 EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 
 
@@ -289,14 +294,9 @@ def _people(text: str, child: tuple[str, str] | None, add) -> None:  # noqa: ANN
     with_parent = re.search(rf"\bwith\s+(?P<n>{NAME})\.", text)
     if with_parent and child and child[1] in with_parent.group("n"):
         add("parent_name", with_parent.group("n"))
-    mobile = re.search(
-        rf"(?:parent'?s?|mother'?s?|father'?s?|carer'?s?) (?:mobile|phone|number)"
-        rf"(?: number)? is\s+(?P<p>{PHONE})",
-        text,
-        re.IGNORECASE,
-    )
+    mobile = re.search(PARENT_PHONE, text, re.IGNORECASE)
     if mobile:
-        add("parent_phone", mobile.group("p"))
+        add("parent_phone", mobile.group("p") or mobile.group("q"))
 
 
 def _gender(text: str, add) -> None:  # noqa: ANN001

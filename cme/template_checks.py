@@ -1,0 +1,73 @@
+"""``cme templates check`` and ``cme templates test``: templates are data, so test them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cme.config import Config
+from parsers.kinds import load_kind_rules
+from parsers.message import Parser
+from parsers.templates import TemplateError, load_templates
+
+
+def check_templates(config: Config) -> list[str]:
+    """Every problem in the form templates and the kind rules, one line each."""
+    folder = config.parsing.templates
+    problems: list[str] = []
+    try:
+        loaded = load_templates(folder / "forms")
+        problems += [
+            f"{_file(folder / 'forms', e.template)}: [{e.key}] {e.message}" for e in loaded.errors
+        ]
+        for template in loaded.forms:
+            for sample in template.samples:
+                if not sample.exists():
+                    problems.append(f"{template.path}: [samples] no such file: {sample}")
+    except TemplateError as exc:
+        problems.append(f"{_file(folder / 'forms', exc.template)}: [{exc.key}] {exc.message}")
+    try:
+        load_kind_rules(folder / "kinds.toml")
+    except TemplateError as exc:
+        problems.append(f"{folder / 'kinds.toml'}: [{exc.key}] {exc.message}")
+    return problems
+
+
+def _file(folder: Path, template: str) -> Path:
+    return folder / f"{template}.toml"
+
+
+@dataclass
+class SampleReport:
+    heading: str
+    lines: list[str] = field(default_factory=list)
+
+
+def test_templates(parser: Parser, only: str | None = None) -> Iterator[SampleReport]:
+    """For each sample: the fields that differ from its ``.expected.json``."""
+    for template in parser.templates.forms:
+        if only and template.name != only:
+            continue
+        for sample in template.samples:
+            report = SampleReport(f"{template.name}: {sample.name}")
+            expected_path = sample.with_name(sample.name.rsplit(".", 1)[0] + ".expected.json")
+            if not expected_path.exists():
+                report.lines.append(f"no {expected_path.name} beside the sample")
+                yield report
+                continue
+            expected = json.loads(expected_path.read_text(encoding="utf-8"))
+            result = parser.parse_file(sample)
+            used = {d.template for d in result.documents}
+            if template.name not in used:
+                report.lines.append(f"template not chosen (chosen: {sorted(filter(None, used))})")
+            if result.kind != expected["kind"]:
+                report.lines.append(f"kind: got {result.kind}, expected {expected['kind']}")
+            want, got = expected.get("fields", {}), result.fields
+            for name in sorted(set(want) | set(got)):
+                if want.get(name) != got.get(name):
+                    report.lines.append(
+                        f"{name}: got {got.get(name)!r}, expected {want.get(name)!r}"
+                    )
+            yield report
