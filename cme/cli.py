@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cme.app import App, build_app
+from cme.cases_cli import register_commands
 from cme.clock import ClockError, clock_from_env
 from cme.config import Config, ConfigError, config_from_mapping, default_config_path, load_config
 from cme.parsing import build_parser
@@ -98,7 +99,7 @@ def watch(ctx: click.Context, once: bool) -> None:
     except EXPECTED_ERRORS as exc:
         raise UserError(str(exc)) from None
     finally:
-        app.intake.close()
+        app.close()
     if once:
         click.echo(
             f"taken in {report.taken}, seen before {report.duplicates}, "
@@ -317,6 +318,9 @@ def _message_or_fail(message_id: int) -> InboundMessage:
     if message is None:
         raise UserError(f"no inbound message {message_id}")
     return message
+
+
+register_commands(cli, open_app, UserError)
 
 
 def main() -> None:

@@ -82,6 +82,60 @@ class ParsingConfig:
 
 
 @dataclass(frozen=True)
+class TeamConfig:
+    """The tracking team: who letters come from and where reviews go."""
+
+    name: str = "Children Missing Education Team"
+    officer: str = "Service Manager, Tracking and Monitoring"
+    role: str = "Children Missing Education Officer"
+    email: str = "cme-team@localhost"
+    phone: str = ""
+    address: str = ""
+    # The ESW service and its manager, who receive enquiry requests and escalations.
+    esw_name: str = "Education Social Work Service"
+    esw_email: str = "esw@localhost"
+    esw_manager_name: str = "ESW Service Manager"
+    esw_manager_email: str = "esw-manager@localhost"
+
+
+@dataclass(frozen=True)
+class LettersConfig:
+    # False: every letter goes to the team's address for review first. True:
+    # straight to its recipients, and then only to addresses in the contacts.
+    send_direct: bool = False
+    pdf: bool = True
+    pdf_timeout_seconds: float = 60.0
+    digest_hour: int = 7
+
+
+@dataclass(frozen=True)
+class CalendarConfig:
+    path: Path = Path("calendars/oxfordshire.toml")
+
+
+@dataclass(frozen=True)
+class ClocksConfig:
+    """Every clock of DOMAIN.md, as "N school days" or "N calendar days"."""
+
+    esw_chase: str = "10 school days"
+    esw_chase_vulnerable: str = "2 school days"
+    esw_escalation: str = "20 school days"
+    absence_alert_first: str = "15 school days"
+    absence_alert_deletion: str = "20 school days"
+    ehe_notification_due: str = "10 school days"
+    file_transfer_chase: str = "10 school days"
+    referral_assessment: str = "5 school days"
+    lead_professional_allocation: str = "10 school days"
+    previous_school_chase: str = "10 school days"
+    tac_escalation: str = "40 school days"
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    sweep_minutes: float = 5.0
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     mailbox: MailboxConfig = field(default_factory=MailboxConfig)
@@ -90,6 +144,11 @@ class Config:
     outbox: OutboxConfig = field(default_factory=OutboxConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     parsing: ParsingConfig = field(default_factory=ParsingConfig)
+    team: TeamConfig = field(default_factory=TeamConfig)
+    letters: LettersConfig = field(default_factory=LettersConfig)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    clocks: ClocksConfig = field(default_factory=ClocksConfig)
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
 
     @property
     def base_dir(self) -> Path:
@@ -103,6 +162,11 @@ _SECTIONS: dict[str, type] = {
     "outbox": OutboxConfig,
     "limits": LimitsConfig,
     "parsing": ParsingConfig,
+    "team": TeamConfig,
+    "letters": LettersConfig,
+    "calendar": CalendarConfig,
+    "clocks": ClocksConfig,
+    "scheduler": SchedulerConfig,
 }
 
 

@@ -23,13 +23,19 @@ LABEL_LIKE_VALUES = {"referrer_role", "referrer_organisation"}
 GROUPLESS = "child"
 
 
+_INSTRUCTION = re.compile(r"\((?:please )?(?:tick|circle|delete)[^)]*\)")
+_HINT = re.compile(r"\((?:dd/mm/yy(?:yy)?|if known|optional|include post ?code)\)")
+_PUNCTUATION = re.compile(r"[*:?#.\u2022]+")
+_SLASH = re.compile(r"\s*/\s*")
+
+
 def label_key(text: str) -> str:
     """A label reduced to what identifies it: lower case, no punctuation."""
     text = text.lower().replace("’", "'").replace("‘", "'")
-    text = re.sub(r"\((?:please )?(?:tick|circle|delete)[^)]*\)", " ", text)
-    text = re.sub(r"\((?:dd/mm/yy(?:yy)?|if known|optional|include post ?code)\)", " ", text)
-    text = re.sub(r"[*:?#.\u2022]+", " ", text)
-    text = re.sub(r"\s*/\s*", "/", text)
+    text = _INSTRUCTION.sub(" ", text)
+    text = _HINT.sub(" ", text)
+    text = _PUNCTUATION.sub(" ", text)
+    text = _SLASH.sub("/", text)
     return " ".join(text.replace("_", " ").split()).strip(" -–")
 
 
@@ -46,6 +52,16 @@ class Vocabulary:
     sections: dict[str, tuple[str, ...]]
     groups: dict[str, str]
     _choices: list[str] = field(default_factory=list)
+    # The multi-word synonyms, each with its whole-word pattern, compiled once:
+    # ``match`` tries them all against every label that is not an exact synonym.
+    _phrases: list[tuple[str, re.Pattern[str]]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._phrases = [
+            (s, re.compile(rf"(?<!\w){re.escape(s)}(?!\w)"))
+            for s in self._choices
+            if len(s.split()) >= 2
+        ]
 
     @classmethod
     def build(cls, generic: dict[str, Any], extra: dict[str, tuple[str, ...]] = {}) -> Vocabulary:  # noqa: B006
@@ -71,11 +87,8 @@ class Vocabulary:
             return None
         if key in self.exact:
             return LabelMatch(self.exact[key], 1.0)
-        contained = [
-            s
-            for s in self._choices
-            if len(s.split()) >= 2 and re.search(rf"(?<!\w){re.escape(s)}(?!\w)", key)
-        ]
+        # A substring test first, as the pattern cannot match where the phrase is absent.
+        contained = [s for s, pattern in self._phrases if s in key and pattern.search(key)]
         if contained and len(key.split()) <= 14:
             best = max(contained, key=len)
             return LabelMatch(self.exact[best], 0.9)

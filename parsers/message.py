@@ -84,6 +84,9 @@ class Parser:
     # How a document is read: directly, or in a sandboxed worker (parsers/sandbox.py).
     read: Callable[[str, bytes], Extract] = read_directly
     max_part_bytes: int = 20 * 1024 * 1024
+    _vocabularies: dict[str, tuple[Template, Vocabulary]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @classmethod
     def from_folder(cls, folder: Path, **options: Any) -> Parser:
@@ -101,7 +104,12 @@ class Parser:
         return self.merge(path.name, documents)
 
     def vocabulary(self, template: Template) -> Vocabulary:
-        return Vocabulary.build(self.templates.raw_generic, template.labels)
+        """The template's labels with the generic ones, built once per template."""
+        cached = self._vocabularies.get(template.name)
+        if cached is None or cached[0] is not template:
+            cached = (template, Vocabulary.build(self.templates.raw_generic, template.labels))
+            self._vocabularies[template.name] = cached
+        return cached[1]
 
     def parse_email(self, raw: bytes, source: str = "message") -> MessageResult:
         message = parse_message(raw)

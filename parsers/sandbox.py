@@ -46,12 +46,18 @@ class Sandbox:
 
     def __init__(self, limits: Limits, workers: int = 1) -> None:
         self.limits = limits
-        self._pool = ProcessPool(
-            max_workers=workers, initializer=_limit_memory, initargs=(limits.memory_mb,)
-        )
+        self.workers = workers
+        self._pool: ProcessPool | None = None  # started on first use
+
+    def _started(self) -> ProcessPool:
+        if self._pool is None:
+            self._pool = ProcessPool(max_workers=self.workers, initializer=_limit_memory,
+                                     initargs=(self.limits.memory_mb,))
+        return self._pool
 
     def __call__(self, fmt: str, data: bytes) -> Extract:
-        future = self._pool.schedule(read_in_process, args=(fmt, data), timeout=self.limits.timeout)
+        future = self._started().schedule(read_in_process, args=(fmt, data),
+                                          timeout=self.limits.timeout)
         try:
             return future.result()
         except FutureTimeout:
@@ -71,8 +77,10 @@ class Sandbox:
             raise ReadError(f"the document could not be read ({type(exc).__name__})") from None
 
     def close(self) -> None:
-        self._pool.stop()
-        self._pool.join()
+        if self._pool is not None:
+            self._pool.stop()
+            self._pool.join()
+            self._pool = None
 
 
 def read_directly(fmt: str, data: bytes) -> Extract:

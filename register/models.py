@@ -126,6 +126,16 @@ class Case(BaseModel):
     closed = peewee.DateField(null=True)
     close_reason = peewee.TextField(null=True)
     source = peewee.ForeignKeyField(InboundMessage, null=True, on_delete="SET NULL")
+    # The latest value of each canonical field the case's messages gave.
+    details = JSONField(null=True)
+
+
+class CaseContact(BaseModel):
+    """Who is involved in a case, and as what: school, referrer, esw, keyworker..."""
+
+    case = peewee.ForeignKeyField(Case, backref="contacts", on_delete="CASCADE")
+    contact = peewee.ForeignKeyField(Contact, backref="cases", on_delete="CASCADE")
+    role = peewee.CharField()
 
 
 class Event(BaseModel):
@@ -147,6 +157,7 @@ class Deadline(BaseModel):
     state = peewee.CharField(default="open")
     created_at = InstantField()
     closed_at = InstantField(null=True)
+    message = peewee.ForeignKeyField(InboundMessage, null=True, on_delete="SET NULL")
 
     class Meta:
         indexes = ((("state", "due_at"), False), (("case", "purpose", "state"), False))
@@ -178,6 +189,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     ChildAddress,
     Contact,
     Case,
+    CaseContact,
     Event,
     Deadline,
     Letter,

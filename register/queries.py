@@ -8,7 +8,7 @@ from typing import Any
 import peewee
 
 from cme.clock import as_london
-from register.models import Document, InboundMessage
+from register.models import Case, Deadline, Document, Event, InboundMessage, Letter, ReviewItem
 
 
 def messages(status: str | None = None) -> list[InboundMessage]:
@@ -99,3 +99,50 @@ def insert_rows(
         if returning_ids:
             ids.extend(r[0] for r in cursor.fetchall())
     return ids
+
+
+def case_as_dict(case: Case) -> dict[str, Any]:
+    """A case as ``cme cases --json`` prints it."""
+    child = case.child
+    next_deadline = (Deadline.select().where((Deadline.case == case) & (Deadline.state == "open"))
+                     .order_by(Deadline.due_at).first())
+    linked = ([c.reference for c in Case.select(Case.reference)
+               .where((Case.child == child) & (Case.id != case.id)).order_by(Case.id)]
+              if child is not None else [])
+    return {
+        "reference": case.reference,
+        "kind": case.kind,
+        "status": case.status,
+        "opened": case.opened.isoformat(),
+        "closed": case.closed.isoformat() if case.closed else None,
+        "child": None if child is None else {
+            "id": child.id, "forenames": child.forenames, "surname": child.surname,
+            "dob": child.dob.isoformat() if child.dob else None},
+        "school": (case.details or {}).get("school_name"),
+        "linked_cases": linked,
+        "next_deadline": None if next_deadline is None else {
+            "purpose": next_deadline.purpose, "due": next_deadline.due.isoformat()},
+    }
+
+
+def timeline(case: Case) -> list[dict[str, Any]]:
+    return [{"at": iso(e.at), "kind": e.kind, "actor": e.actor,
+             "message": e.message_id, "detail": e.detail or {}}
+            for e in case.events.order_by(Event.at, Event.id)]
+
+
+def deadline_as_dict(deadline: Deadline) -> dict[str, Any]:
+    return {"id": deadline.id, "case": deadline.case.reference, "purpose": deadline.purpose,
+            "due": deadline.due.isoformat(), "state": deadline.state}
+
+
+def letter_as_dict(letter: Letter) -> dict[str, Any]:
+    return {"id": letter.id, "case": letter.case.reference, "template": letter.template,
+            "recipients": letter.recipients, "created": iso(letter.created_at),
+            "path": letter.path}
+
+
+def review_as_dict(item: ReviewItem) -> dict[str, Any]:
+    return {"id": item.id, "case": item.case.reference if item.case else None,
+            "message": item.message_id, "reason": item.reason, "created": iso(item.created_at),
+            "resolved": iso(item.resolved_at), "resolution": item.resolution}

@@ -26,7 +26,8 @@ def write_config(folder: Path, extra: str = "") -> Path:
         '[register]\nurl = "sqlite:///var/register.db"\n\n'
         '[archive]\npath = "var/archive"\n\n'
         '[outbox]\npath = "var/outbox"\n\n'
-        f'[parsing]\ntemplates = "{REPO / "templates"}"\n' + extra,
+        f'[parsing]\ntemplates = "{REPO / "templates"}"\n\n'
+        f'[calendar]\npath = "{REPO / "calendars/oxfordshire.toml"}"\n' + extra,
         encoding="utf-8",
     )
     return path

@@ -11,7 +11,9 @@ import logging
 import signal
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import FrameType
+from typing import Protocol
 
 import peewee
 
@@ -24,6 +26,16 @@ log = logging.getLogger(__name__)
 
 # Something the daemon runs once per pass after the mail: the deadline sweep.
 Ticker = Callable[[], int]
+
+
+class WakeUps(Protocol):
+    """Wakes the loop when a deadline falls due (workflows/scheduler.py)."""
+
+    def start(self, wake: Callable[[], None]) -> None: ...
+
+    def plan(self, when: datetime | None) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 @dataclass
@@ -46,6 +58,8 @@ class Daemon:
         batch_size: int = 25,
         poll_seconds: float = 30.0,
         tickers: Sequence[Ticker] = (),
+        next_due: Callable[[], datetime | None] | None = None,
+        wakeups: WakeUps | None = None,
     ) -> None:
         self.mailbox = mailbox
         self.intake = intake
@@ -53,6 +67,8 @@ class Daemon:
         self.batch_size = max(1, batch_size)
         self.poll_seconds = poll_seconds
         self.tickers = list(tickers)
+        self.next_due = next_due
+        self.wakeups = wakeups
         self.stopping = False
 
     def request_stop(self, *_args: object) -> None:
@@ -63,16 +79,26 @@ class Daemon:
     def run(self, *, once: bool = False) -> PassReport:
         """Run passes until stopped (or one pass with ``once``); return the last report."""
         previous = self._install_signal_handlers()
+        wakeups = None if once else self._start_wakeups()
         try:
             while True:
                 report = self.run_pass()
                 if once or self.stopping:
                     return report
+                if wakeups is not None and self.next_due is not None:
+                    wakeups.plan(self.next_due())
                 self.mailbox.wait(self.poll_seconds)
                 if self.stopping:
                     return report
         finally:
+            if wakeups is not None:
+                wakeups.stop()
             self._restore_signal_handlers(previous)
+
+    def _start_wakeups(self) -> WakeUps | None:
+        if self.wakeups is not None:
+            self.wakeups.start(self.mailbox.interrupt)
+        return self.wakeups
 
     def run_pass(self) -> PassReport:
         report = PassReport()
@@ -86,7 +112,13 @@ class Daemon:
         for tick in self.tickers:
             if self.stopping:
                 break
-            report.fired += tick()
+            try:
+                report.fired += tick()
+            except (peewee.OperationalError, peewee.InterfaceError, RegisterError):
+                raise
+            except Exception as exc:  # a ticker fails alone; the mail goes on
+                report.errors.append(f"ticker: {describe(exc)}")
+                log.error("ticker failed: %s", describe(exc))
         return report
 
     def _take_all(self, report: PassReport) -> None:

@@ -1,0 +1,192 @@
+"""``cme cases``, ``cme case``, ``cme deadlines``, ``cme review``, ``cme letters``."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from cme.app import App
+from register.db import db
+from register.models import Case, Deadline, Letter, ReviewItem
+from register.queries import (
+    case_as_dict,
+    deadline_as_dict,
+    letter_as_dict,
+    review_as_dict,
+    timeline,
+)
+from workflows.cases import CaseNotFound, get_case
+
+console = Console()
+
+
+def _emit(rows: Any, as_json: bool, table: Table | None = None) -> None:
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif table is not None:
+        console.print(table)
+
+
+def register_commands(cli: click.Group, open_app: Any, user_error: type[Exception]) -> None:
+    """Add the case-work commands to the ``cme`` group."""
+
+    def case_or_fail(reference: str) -> Case:
+        try:
+            return get_case(reference)
+        except CaseNotFound as exc:
+            raise user_error(str(exc)) from None
+
+    @cli.command("cases")
+    @click.option("--status", type=click.Choice(["open", "closed"]), default=None)
+    @click.option("--overdue", is_flag=True, help="Only cases with a deadline past due.")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_context
+    def cases_command(ctx: click.Context, status: str | None, overdue: bool,
+                      as_json: bool) -> None:
+        """List cases, open and closed (newest last)."""
+        app: App = open_app(ctx)
+        query = Case.select().order_by(Case.id)
+        if status:
+            query = query.where(Case.status == status)
+        if overdue:
+            now = app.clock.now()
+            late = Deadline.select(Deadline.case).where((Deadline.state == "open")
+                                                        & (Deadline.due_at <= now))
+            query = query.where(Case.id.in_(late))
+        rows = [case_as_dict(c) for c in query]
+        table = Table("reference", "kind", "status", "child", "opened", "next deadline")
+        for row in rows:
+            child = row["child"] or {}
+            nxt = row["next_deadline"]
+            table.add_row(row["reference"], row["kind"], row["status"],
+                          f"{child.get('forenames', '')} {child.get('surname', '')}",
+                          row["opened"], f"{nxt['purpose']} {nxt['due']}" if nxt else "")
+        _emit(rows, as_json, table)
+
+    @cli.group("case", invoke_without_command=True)
+    @click.argument("reference")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_context
+    def case_group(ctx: click.Context, reference: str, as_json: bool) -> None:
+        """Show one case and its timeline (or act on it: close, allocate)."""
+        ctx.meta["reference"] = reference
+        if ctx.invoked_subcommand is not None:
+            return
+        open_app(ctx)
+        case = case_or_fail(reference)
+        row = {**case_as_dict(case), "timeline": timeline(case),
+               "deadlines": [deadline_as_dict(d) for d in case.deadlines.order_by(Deadline.due)],
+               "letters": [letter_as_dict(letter) for letter in case.letters]}
+        if as_json:
+            click.echo(json.dumps(row, indent=2, ensure_ascii=False))
+            return
+        console.print(f"[bold]{row['reference']}[/bold] {row['kind']} ({row['status']})",
+                      highlight=False)
+        table = Table("at", "what", "detail")
+        for item in row["timeline"]:
+            table.add_row(item["at"][:16].replace("T", " "), item["kind"],
+                          json.dumps(item["detail"], ensure_ascii=False)[:80])
+        console.print(table)
+
+    @case_group.command("close")
+    @click.option("--reason", required=True, help="Why the case is closed (e.g. child located).")
+    @click.pass_context
+    def case_close(ctx: click.Context, reason: str) -> None:
+        """Close a case: its clocks stop and the closing letter is written."""
+        app: App = open_app(ctx)
+        app.open_mailbox()
+        case = case_or_fail(ctx.parent.meta["reference"])
+        if case.status == "closed":
+            raise user_error(f"{case.reference} is already closed")
+        with db.atomic():
+            app.workflow.close(case, reason, app.clock.now(), actor="team")
+        click.echo(f"{case.reference} closed")
+
+    @case_group.command("allocate")
+    @click.option("--lead", required=True, help="The Lead Professional's name.")
+    @click.option("--email", default=None)
+    @click.pass_context
+    def case_allocate(ctx: click.Context, lead: str, email: str | None) -> None:
+        """Allocate a Lead Professional (meets the assessment and allocation clocks)."""
+        app: App = open_app(ctx)
+        app.open_mailbox()
+        case = case_or_fail(ctx.parent.meta["reference"])
+        with db.atomic():
+            app.workflow.allocate(case, lead, email, app.clock.now())
+        click.echo(f"{case.reference}: Lead Professional {lead}")
+
+    @cli.command("deadlines")
+    @click.option("--due-before", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+    @click.option("--state", type=click.Choice(["open", "fired", "met", "cancelled"]))
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_context
+    def deadlines_command(ctx: click.Context, due_before: Any, state: str | None,
+                          as_json: bool) -> None:
+        """List deadlines in every state (or one), soonest first."""
+        open_app(ctx)
+        query = Deadline.select().order_by(Deadline.due, Deadline.id)
+        if due_before is not None:
+            query = query.where(Deadline.due < date(due_before.year, due_before.month,
+                                                    due_before.day))
+        if state:
+            query = query.where(Deadline.state == state)
+        rows = [deadline_as_dict(d) for d in query]
+        table = Table("id", "case", "purpose", "due", "state")
+        for row in rows:
+            table.add_row(str(row["id"]), row["case"], row["purpose"], row["due"], row["state"])
+        _emit(rows, as_json, table)
+
+    @cli.group("review", invoke_without_command=True)
+    @click.option("--all", "show_all", is_flag=True, help="Resolved items too.")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_context
+    def review_group(ctx: click.Context, show_all: bool, as_json: bool) -> None:
+        """What needs a person: uncertain matches, fields to check, stray updates."""
+        if ctx.invoked_subcommand is not None:
+            return
+        open_app(ctx)
+        query = ReviewItem.select().order_by(ReviewItem.id)
+        if not show_all:
+            query = query.where(ReviewItem.resolved_at.is_null())
+        rows = [review_as_dict(r) for r in query]
+        table = Table("id", "case", "message", "reason", "created")
+        for row in rows:
+            table.add_row(str(row["id"]), row["case"] or "", str(row["message"] or ""),
+                          row["reason"], row["created"][:16])
+        _emit(rows, as_json, table)
+
+    @review_group.command("resolve")
+    @click.argument("item_id", type=int)
+    @click.option("--note", required=True, help="What was decided.")
+    @click.pass_context
+    def review_resolve(ctx: click.Context, item_id: int, note: str) -> None:
+        """Mark a review item resolved, with what was decided."""
+        app: App = open_app(ctx)
+        item = ReviewItem.get_or_none(ReviewItem.id == item_id)
+        if item is None:
+            raise user_error(f"no review item {item_id}")
+        item.resolved_at, item.resolution = app.clock.now(), note
+        item.save()
+        click.echo(f"review item {item_id} resolved")
+
+    @cli.command("letters")
+    @click.option("--case", "reference", default=None)
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_context
+    def letters_command(ctx: click.Context, reference: str | None, as_json: bool) -> None:
+        """Letters written, newest last."""
+        open_app(ctx)
+        query = Letter.select().order_by(Letter.id)
+        if reference:
+            query = query.where(Letter.case == case_or_fail(reference))
+        rows = [letter_as_dict(letter) for letter in query]
+        table = Table("id", "case", "template", "to", "created", "path")
+        for row in rows:
+            table.add_row(str(row["id"]), row["case"], row["template"],
+                          ", ".join(row["recipients"]), row["created"][:16], row["path"])
+        _emit(rows, as_json, table)
