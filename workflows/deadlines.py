@@ -16,7 +16,6 @@ from datetime import date, datetime
 
 import peewee
 
-from register.db import db
 from register.models import Case, Deadline, InboundMessage
 from workflows.clocks import start_of
 
@@ -82,9 +81,10 @@ def _due_ids(now: datetime, limit: int) -> list[int]:
 
 def _fire_one(deadline_id: int, now: datetime,
               on_due: Callable[[Deadline, datetime], None]) -> int:
-    with db.atomic():
+    database = Deadline._meta.database  # the register, however the model is bound
+    with database.atomic():
         query = Deadline.select().where((Deadline.id == deadline_id) & (Deadline.state == OPEN))
-        if isinstance(db.obj, peewee.PostgresqlDatabase):
+        if isinstance(getattr(database, "obj", database), peewee.PostgresqlDatabase):
             query = query.for_update("FOR UPDATE SKIP LOCKED")
         deadline = query.first()
         if deadline is None:
