@@ -68,57 +68,39 @@ def register_commands(cli: click.Group, open_app: Any, user_error: type[Exceptio
                           row["opened"], f"{nxt['purpose']} {nxt['due']}" if nxt else "")
         _emit(rows, as_json, table)
 
-    @cli.group("case", invoke_without_command=True)
+    @cli.command("case")
     @click.argument("reference")
+    @click.argument("action", required=False, type=click.Choice(["close", "allocate"]))
+    @click.option("--reason", default=None, help="close: why (e.g. child located).")
+    @click.option("--lead", default=None, help="allocate: the Lead Professional's name.")
+    @click.option("--email", default=None, help="allocate: their email address.")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_context
-    def case_group(ctx: click.Context, reference: str, as_json: bool) -> None:
-        """Show one case and its timeline (or act on it: close, allocate)."""
-        ctx.meta["reference"] = reference
-        if ctx.invoked_subcommand is not None:
-            return
-        open_app(ctx)
+    def case_command(ctx: click.Context, reference: str, action: str | None,
+                     reason: str | None, lead: str | None, email: str | None,
+                     as_json: bool) -> None:
+        """Show a case and its timeline; or `close --reason ...`, `allocate --lead ...`."""
+        app: App = open_app(ctx)
         case = case_or_fail(reference)
-        row = {**case_as_dict(case), "timeline": timeline(case),
-               "deadlines": [deadline_as_dict(d) for d in case.deadlines.order_by(Deadline.due)],
-               "letters": [letter_as_dict(letter) for letter in case.letters]}
-        if as_json:
-            click.echo(json.dumps(row, indent=2, ensure_ascii=False))
+        if action == "close":
+            if not reason:
+                raise user_error("close needs --reason")
+            if case.status == "closed":
+                raise user_error(f"{case.reference} is already closed")
+            app.open_mailbox()
+            with db.atomic():
+                app.workflow.close(case, reason, app.clock.now(), actor="team")
+            click.echo(f"{case.reference} closed")
             return
-        console.print(f"[bold]{row['reference']}[/bold] {row['kind']} ({row['status']})",
-                      highlight=False)
-        table = Table("at", "what", "detail")
-        for item in row["timeline"]:
-            table.add_row(item["at"][:16].replace("T", " "), item["kind"],
-                          json.dumps(item["detail"], ensure_ascii=False)[:80])
-        console.print(table)
-
-    @case_group.command("close")
-    @click.option("--reason", required=True, help="Why the case is closed (e.g. child located).")
-    @click.pass_context
-    def case_close(ctx: click.Context, reason: str) -> None:
-        """Close a case: its clocks stop and the closing letter is written."""
-        app: App = open_app(ctx)
-        app.open_mailbox()
-        case = case_or_fail(ctx.parent.meta["reference"])
-        if case.status == "closed":
-            raise user_error(f"{case.reference} is already closed")
-        with db.atomic():
-            app.workflow.close(case, reason, app.clock.now(), actor="team")
-        click.echo(f"{case.reference} closed")
-
-    @case_group.command("allocate")
-    @click.option("--lead", required=True, help="The Lead Professional's name.")
-    @click.option("--email", default=None)
-    @click.pass_context
-    def case_allocate(ctx: click.Context, lead: str, email: str | None) -> None:
-        """Allocate a Lead Professional (meets the assessment and allocation clocks)."""
-        app: App = open_app(ctx)
-        app.open_mailbox()
-        case = case_or_fail(ctx.parent.meta["reference"])
-        with db.atomic():
-            app.workflow.allocate(case, lead, email, app.clock.now())
-        click.echo(f"{case.reference}: Lead Professional {lead}")
+        if action == "allocate":
+            if not lead:
+                raise user_error("allocate needs --lead")
+            app.open_mailbox()
+            with db.atomic():
+                app.workflow.allocate(case, lead, email, app.clock.now())
+            click.echo(f"{case.reference}: Lead Professional {lead}")
+            return
+        _show_case(case, as_json)
 
     @cli.command("deadlines")
     @click.option("--due-before", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
@@ -190,3 +172,19 @@ def register_commands(cli: click.Group, open_app: Any, user_error: type[Exceptio
             table.add_row(str(row["id"]), row["case"], row["template"],
                           ", ".join(row["recipients"]), row["created"][:16], row["path"])
         _emit(rows, as_json, table)
+
+
+def _show_case(case: Case, as_json: bool) -> None:
+    row = {**case_as_dict(case), "timeline": timeline(case),
+           "deadlines": [deadline_as_dict(d) for d in case.deadlines.order_by(Deadline.due)],
+           "letters": [letter_as_dict(letter) for letter in case.letters]}
+    if as_json:
+        click.echo(json.dumps(row, indent=2, ensure_ascii=False))
+        return
+    console.print(f"[bold]{row['reference']}[/bold] {row['kind']} ({row['status']})",
+                  highlight=False)
+    table = Table("at", "what", "detail")
+    for item in row["timeline"]:
+        table.add_row(item["at"][:16].replace("T", " "), item["kind"],
+                      json.dumps(item["detail"], ensure_ascii=False)[:80])
+    console.print(table)

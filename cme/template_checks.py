@@ -11,6 +11,7 @@ from cme.config import Config
 from parsers.kinds import load_kind_rules
 from parsers.message import Parser
 from parsers.templates import TemplateError, load_templates
+from workflows.letters import check_letter_templates
 
 
 def check_templates(config: Config) -> list[str]:
@@ -32,6 +33,7 @@ def check_templates(config: Config) -> list[str]:
         load_kind_rules(folder / "kinds.toml")
     except TemplateError as exc:
         problems.append(f"{folder / 'kinds.toml'}: [{exc.key}] {exc.message}")
+    problems += check_letter_templates(folder / "letters")
     return problems
 
 

@@ -1,0 +1,80 @@
+"""The case-work commands and their JSON, after a real ``cme watch --once``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import run_cme, write_config
+from tests.office import Office
+
+NOW = {"CME_NOW": "2026-02-09T10:00"}
+
+
+@pytest.fixture
+def config(tmp_path):
+    office = Office(tmp_path)  # creates the Maildir and the register
+    office.deliver("cme-school-docx-tick-columns-01", office.clock.at.replace(hour=9))
+    office.deliver("cme-school-docx-bad-upn-01", office.clock.at.replace(hour=9, minute=5))
+    office.close()
+    result = run_cme(office.config_path, "watch", "--once", env=NOW)
+    assert result.returncode == 0, result.stderr
+    return office.config_path
+
+
+def test_cases_json(config):
+    cases = json.loads(run_cme(config, "cases", "--json", env=NOW).stdout)
+    assert [c["reference"] for c in cases] == ["CME-2026-00001", "CME-2026-00002"]
+    first = cases[0]
+    assert set(first) == {"reference", "kind", "status", "opened", "closed", "child", "school",
+                          "linked_cases", "next_deadline"}
+    assert first["status"] == "open" and first["closed"] is None
+    assert set(first["child"]) == {"id", "forenames", "surname", "dob"}
+    # a child on a CP plan: the ESW chase runs 2 school days
+    assert first["next_deadline"] == {"purpose": "esw_chase", "due": "2026-02-11"}
+    overdue = json.loads(run_cme(config, "cases", "--overdue", "--json",
+                                 env={"CME_NOW": "2026-03-20T09:00"}).stdout)
+    assert len(overdue) == 2
+
+
+def test_case_show_and_close(config):
+    shown = json.loads(run_cme(config, "case", "CME-2026-00001", "--json", env=NOW).stdout)
+    assert shown["reference"] == "CME-2026-00001"
+    assert [e["kind"] for e in shown["timeline"]][0] == "case_opened"
+    closed = run_cme(config, "case", "CME-2026-00001", "close", "--reason", "child located",
+                     env={"CME_NOW": "2026-02-10T11:00"})
+    assert closed.returncode == 0, closed.stderr
+    after = json.loads(run_cme(config, "case", "CME-2026-00001", "--json", env=NOW).stdout)
+    assert after["status"] == "closed" and after["closed"] == "2026-02-10"
+    assert all(d["state"] != "open" for d in after["deadlines"])
+    assert run_cme(config, "case", "CME-2099-00001", env=NOW).stderr.strip() == \
+        "cme: no case CME-2099-00001"
+
+
+def test_deadlines_letters_and_review_json(config):
+    deadlines = json.loads(run_cme(config, "deadlines", "--json", env=NOW).stdout)
+    assert deadlines and set(deadlines[0]) == {"id", "case", "purpose", "due", "state"}
+    before = json.loads(run_cme(config, "deadlines", "--due-before", "2026-02-12",
+                                "--json", env=NOW).stdout)
+    assert all(d["due"] < "2026-02-12" for d in before)
+    letters = json.loads(run_cme(config, "letters", "--json", env=NOW).stdout)
+    assert {"keyworker_notification", "esw_enquiry_request"} <= {x["template"] for x in letters}
+    assert set(letters[0]) == {"id", "case", "template", "recipients", "created", "path"}
+    assert letters[0]["created"].endswith("+00:00")
+    review = json.loads(run_cme(config, "review", "--json", env=NOW).stdout)
+    upn = next(r for r in review if "child_upn" in r["reason"])
+    assert set(upn) == {"id", "case", "message", "reason", "created", "resolved",
+                        "resolution"}
+    done = run_cme(config, "review", "resolve", str(upn["id"]), "--note", "UPN checked",
+                   env=NOW)
+    assert done.returncode == 0
+    remaining = json.loads(run_cme(config, "review", "--json", env=NOW).stdout)
+    assert upn["id"] not in [r["id"] for r in remaining]
+
+
+def test_letters_are_mailed_to_the_team_for_review(config):
+    sent = list((config.parent / "var/outbox/mail").glob("*.eml"))
+    assert sent
+    text = sent[0].read_text(errors="replace")
+    assert "cme-team@localhost" in text and "Letter for review" in text
