@@ -25,7 +25,7 @@ EMAILS = REPO / "tests/fixtures/emails"
 
 class Office:
     def __init__(self, folder: Path, extra_config: str = "") -> None:
-        self.config_path = write_config(folder, "\n[letters]\npdf = false\n" + extra_config)
+        self.config_path = write_config(folder, extra_config)
         self.clock = FixedClock(datetime(2026, 2, 9, 9, 0))
         self.app: App = build_app(load_config(self.config_path), self.clock)
         self.maildir = self.app.config.mailbox.path

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import run_cme, write_config
+from tests.conftest import run_cme
 from tests.office import Office
 
 NOW = {"CME_NOW": "2026-02-09T10:00"}
@@ -41,7 +41,7 @@ def test_cases_json(config):
 def test_case_show_and_close(config):
     shown = json.loads(run_cme(config, "case", "CME-2026-00001", "--json", env=NOW).stdout)
     assert shown["reference"] == "CME-2026-00001"
-    assert [e["kind"] for e in shown["timeline"]][0] == "case_opened"
+    assert shown["timeline"][0]["kind"] == "case_opened"
     closed = run_cme(config, "case", "CME-2026-00001", "close", "--reason", "child located",
                      env={"CME_NOW": "2026-02-10T11:00"})
     assert closed.returncode == 0, closed.stderr

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 from register.models import InboundMessage, MessageStatus
-from tests.conftest import CME, REPO, run_cme
+from tests.conftest import CME, repo_sections, run_cme
 from tests.mailtools import deliver, folder_count, inbox_count, simple_email
 from watcher.daemon import Daemon
 from watcher.intake import Intake
@@ -62,7 +62,7 @@ def test_watch_once_and_listing(config_path):
     assert result.returncode == 0, result.stderr
     assert "taken in 2" in result.stdout
     listing = json.loads(run_cme(config_path, "intake", "list", "--json", check=True).stdout)
-    assert [m["status"] for m in listing] == ["parsed", "quarantined"]
+    assert [m["status"] for m in listing] == ["applied", "quarantined"]
     assert listing[0]["documents"][0]["part"] == "body"
     assert listing[1]["error"].startswith("empty message")
     only = json.loads(
@@ -89,7 +89,7 @@ def test_bad_config_is_one_line_and_non_zero(tmp_path):
 def test_unreachable_register_is_one_line_and_non_zero(tmp_path):
     (tmp_path / "blocker").write_text("")
     config = tmp_path / "config.toml"
-    config.write_text('[register]\nurl = "sqlite:///blocker/register.db"\n')
+    config.write_text('[register]\nurl = "sqlite:///blocker/register.db"\n' + repo_sections())
     result = run_cme(config, "watch", "--once")
     assert result.returncode == 1
     assert result.stderr.startswith("cme: cannot create the register")
@@ -98,7 +98,7 @@ def test_unreachable_register_is_one_line_and_non_zero(tmp_path):
 
 def test_unknown_backend_is_one_line(tmp_path):
     config = tmp_path / "config.toml"
-    config.write_text(f'[mailbox]\nbackend = "pigeon"\n[parsing]\ntemplates = "{REPO}/templates"\n')
+    config.write_text('[mailbox]\nbackend = "pigeon"\n' + repo_sections())
     result = run_cme(config, "watch", "--once")
     assert result.returncode == 1 and "unknown mailbox backend 'pigeon'" in result.stderr
 

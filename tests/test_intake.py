@@ -34,7 +34,7 @@ def test_mail_is_archived_recorded_and_moved(app):
     rows = list(InboundMessage.select().order_by(InboundMessage.id))
     assert [r.sha256 for r in rows] == [hashlib.sha256(r).hexdigest() for r in raws]
     for row in rows:
-        assert row.status == MessageStatus.PARSED
+        assert row.status == MessageStatus.APPLIED
         assert row.sender.endswith(".example.sch.uk")
         assert row.message_id.startswith("synthetic-")
         assert app.archive.verify(row.archive_path)
@@ -103,7 +103,7 @@ def test_malformed_mime_is_taken_with_warnings(app):
     report = run_pass(app)
     assert report.taken == 3 and not report.errors
     row = InboundMessage.get(InboundMessage.subject == "broken")
-    assert row.status == MessageStatus.PARSED
+    assert row.status == MessageStatus.APPLIED
     assert row.warnings  # the missing end boundary is recorded
     assert inbox_count(maildir) == 0
 

@@ -35,7 +35,6 @@ from docx.table import Table
 from docxtpl import DocxTemplate
 from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
-from lxml import etree
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +99,7 @@ _UNREADABLE = (
     KeyError,
     zipfile.BadZipFile,
     PackageNotFoundError,
-    etree.XMLSyntaxError,
+    SyntaxError,  # lxml's XMLSyntaxError, without importing lxml (not our dependency)
 )
 
 
@@ -134,12 +133,14 @@ def render_letter(template_dir: Path, stem: str, context: dict, out_path: Path) 
         template.render(_clean(context), jinja_env=letter_environment())
     except jinja2.TemplateError as e:
         raise LetterError(stem, _diagnose(template_dir, stem, context, e)) from e
-    except etree.XMLSyntaxError as e:
+    except SyntaxError as e:  # lxml's XMLSyntaxError: the rendered XML does not parse
         raise LetterError(
             stem,
             f"the rendered letter is not valid Word XML ({e}); keep each "
             "{% if %} and its {% endif %} in one paragraph, or use {%p ... %}",
         ) from e
+    except Exception as e:  # an edited template is code: {{ x|int + 'a' }} raises TypeError
+        raise LetterError(stem, f"cannot render: {type(e).__name__}: {e}") from e
     out_path.parent.mkdir(parents=True, exist_ok=True)
     # mkstemp's 0600 suits a file that names a child.
     fd, name = tempfile.mkstemp(prefix=f".{out_path.stem}.", suffix=".tmp", dir=out_path.parent)
