@@ -69,7 +69,7 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Library warnings about damaged files can quote the file's bytes: keep
     # personal data out of the logs, and report problems our own way.
-    for noisy in ("pypdf", "pdfminer", "extract_msg", "fontTools"):
+    for noisy in ("pypdf", "pdfminer", "extract_msg", "fontTools", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     ctx.obj = config_path or default_config_path()
 

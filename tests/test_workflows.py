@@ -237,3 +237,13 @@ def test_replayed_message_changes_nothing(office):
     message = office.case().source
     office.app.workflow(message)  # applying the same message again
     assert Event.select().count() == events
+
+
+def test_an_update_about_another_child_does_not_touch_the_case(office):
+    office.deliver("cme-school-docx-two-column-01", MON_9_FEB)
+    office.run(datetime(2026, 2, 9, 10, 0))
+    office.deliver(update_email("CME-2026-00001", "Re: Ava Otherchild. The child was located at "
+                                "Brookhurst Primary School."), datetime(2026, 2, 12, 9))
+    office.run(datetime(2026, 2, 12, 9, 30))
+    assert Case.get().status == "open"
+    assert ReviewItem.select().where(ReviewItem.reason.contains("another child")).count() == 1

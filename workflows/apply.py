@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from cme.clock import Clock
 from register.models import Case, Deadline, Event, InboundMessage, MessageStatus
 from workflows import cases, rules
@@ -121,6 +123,11 @@ class Workflow:
         if case is None:
             cases.review("an update that quotes no case we hold: attach it to its case", now,
                          message=message, detail={"reference": reference})
+            return
+        if not _same_child(case, fields):
+            cases.review("an update quotes a case about another child: check the reference",
+                         now, case=case, message=message,
+                         detail={"reference": reference})
             return
         outcome = fields.get("update_outcome") or "info"
         case.details = {**(case.details or {}), **{k: v for k, v in fields.items()
@@ -235,6 +242,15 @@ class Workflow:
             cases.review("check these fields against the original: "
                          + ", ".join(message.needs_review), now, case=case, message=message,
                          detail={"fields": message.needs_review})
+
+
+def _same_child(case: Case, fields: dict[str, Any]) -> bool:
+    """An update that names a child must name the case's child (a mistyped reference
+    must not close someone else's case)."""
+    surname = fields.get("child_surname")
+    if not surname or case.child is None:
+        return True
+    return fuzz.ratio(str(surname).lower(), case.child.surname.lower()) >= 85
 
 
 def _is_school(fields: dict[str, Any]) -> bool:

@@ -9,7 +9,7 @@ daemon's wait; the daemon's own pass then fires what is due, in its thread.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -18,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from cme.clock import LONDON
 
 NEXT, SWEEP = "next-deadline", "deadline-sweep"
+MIN_DELAY_SECONDS = 60
 
 
 class WakeUps:
@@ -33,9 +34,16 @@ class WakeUps:
         self._scheduler.start()
 
     def plan(self, when: datetime | None) -> None:
-        """Be woken when ``when`` comes (or at once, when it has passed)."""
+        """Be woken when ``when`` comes.
+
+        A time already past means a deadline that could not fire on the last pass
+        (its error is logged): retrying it at once would spin, so it waits for
+        the next sweep.
+        """
         if when is None or self._wake is None:
             return
+        earliest = datetime.now(LONDON) + timedelta(seconds=MIN_DELAY_SECONDS)
+        when = max(when, earliest)
         self._scheduler.add_job(self._wake, DateTrigger(run_date=when), id=NEXT,
                                 replace_existing=True, misfire_grace_time=None)
 
