@@ -48,6 +48,7 @@ def intake_loop(folder: Path) -> tuple[float, int]:
     config_path.write_text(
         '[mailbox]\npath = "mailbox"\n[register]\nurl = "sqlite:///r.db"\n'
         f'[archive]\npath = "archive"\n[parsing]\ntemplates = "{REPO / "templates"}"\n'
+        f'[calendar]\npath = "{REPO / "calendars/oxfordshire.toml"}"\n'
     )
     app = build_app(load_config(config_path), SystemClock())
     mailbox = app.open_mailbox()
@@ -65,7 +66,7 @@ def intake_loop(folder: Path) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     corpus = emails(args.messages)
     size = sum(len(r) for r in corpus) / 1e6

@@ -1,10 +1,11 @@
-"""The content-addressed archive of raw mail and of the parts taken from it.
+"""The archive of raw mail: ``raw/YYYY/MM/DD/<sha256>`` by the day it arrived.
 
-A file's name is its sha256, so storing the same bytes twice is a no-op and
-every file can be checked against its name. Files are written to a temporary
-name, fsynced, then renamed: after a crash a file is either whole or absent.
-Only raw mail is archived: a part is cut from it again whenever it is needed,
-so nothing is stored twice.
+A file's name is its sha256, so every file can be checked against its name.
+Files are written to a temporary name, fsynced, then renamed: after a crash a
+file is either whole or absent. Folders by arrival day keep the folder fsyncs to
+about one per batch (a folder per hash prefix cost one per mail), and they are
+how a retention policy deletes old mail. Only raw mail is archived: a part is
+cut from it again whenever it is needed, so nothing is stored twice.
 """
 
 from __future__ import annotations
@@ -12,28 +13,28 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from datetime import date
 from pathlib import Path
 
 
 class Archive:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._tmp = root / ".tmp"
-        self._tmp.mkdir(parents=True, exist_ok=True, mode=0o700)
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(root, 0o700)
-        for stale in self._tmp.iterdir():  # left by a crash mid-write
+        for stale in root.glob("*/*/*/*/.*"):  # left by a crash mid-write
             if not _alive(stale.name.rsplit(".", 1)[-1]):
                 stale.unlink(missing_ok=True)
         self._dirty_dirs: set[Path] = set()
         self._known_dirs: set[Path] = set()
 
-    def relpath(self, sha256: str, kind: str) -> str:
-        return f"{kind}/{sha256[:2]}/{sha256}"
+    def relpath(self, sha256: str, day: date, kind: str = "raw") -> str:
+        return f"{kind}/{day:%Y/%m/%d}/{sha256}"
 
     def path(self, relpath: str) -> Path:
         return self.root / relpath
 
-    def store(self, data: bytes, kind: str = "raw") -> tuple[str, str]:
+    def store(self, data: bytes, day: date, kind: str = "raw") -> tuple[str, str]:
         """Store ``data`` durably; return (relative path, sha256).
 
         Call ``sync`` before relying on the file's name surviving a power cut.
@@ -41,7 +42,7 @@ class Archive:
         overlap the disk wait with parsing.
         """
         sha = hashlib.sha256(data).hexdigest()
-        rel = self.relpath(sha, kind)
+        rel = self.relpath(sha, day, kind)
         target = self.root / rel
         folder = target.parent
         if folder not in self._known_dirs:
@@ -50,7 +51,9 @@ class Archive:
                 self._dirty_dirs.add(folder.parent)
             self._known_dirs.add(folder)
         # Same bytes, same name: renaming over an existing copy changes nothing.
-        tmp = self._tmp / f"{sha}.{threading.get_ident()}.{os.getpid()}"
+        # The temporary file sits in the target folder: a rename within one
+        # folder is one journal update, not two.
+        tmp = folder / f".{sha}.{threading.get_ident()}.{os.getpid()}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             view = memoryview(data)

@@ -13,8 +13,9 @@ import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 
-from cme.clock import Clock
+from cme.clock import Clock, as_london
 from cme.config import LimitsConfig
 from register.db import db
 from register.models import Document, InboundMessage, MessageStatus
@@ -56,7 +57,7 @@ class Intake:
         self.limits = limits
         self.clock = clock
         self.mailbox = mailbox
-        self._writers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="archive")
+        self._writers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="archive")
 
     def close(self) -> None:
         self._writers.shutdown(wait=True)
@@ -65,7 +66,8 @@ class Intake:
         """Archive and record ``batch``; return one ``Taken`` per mail, in order."""
         # The disk and the CPU work overlap: fsync runs on threads (it releases
         # the GIL) while this thread parses the MIME structure.
-        stored = [self._writers.submit(self.archive.store, mail.raw_bytes) for mail in batch]
+        stored = [self._writers.submit(self.archive.store, mail.raw_bytes, _day(mail))
+                  for mail in batch]
         inspected = [self.inspect(mail.raw_bytes) for mail in batch]
         prepared = [
             self._prepared(mail, job.result(), found)
@@ -80,7 +82,7 @@ class Intake:
 
     def take_unreadable(self, mail: InboundMail, error: BaseException) -> Taken:
         """Keep a mail that could not be read at all: raw archived, row quarantined."""
-        stored = self.archive.store(mail.raw_bytes)
+        stored = self.archive.store(mail.raw_bytes, _day(mail))
         self.archive.sync()
         reason = f"could not be read: {type(error).__name__}: {' '.join(str(error).split())}"
         item = self._prepared(
@@ -259,3 +261,8 @@ def document_row(message_id: int, part: Part) -> dict[str, object]:
 
 def _outcome(status: str) -> Outcome:
     return Outcome.QUARANTINED if status == MessageStatus.QUARANTINED else Outcome.PROCESSED
+
+
+def _day(mail: InboundMail) -> date:
+    """The London day the mailbox received the mail: its archive folder."""
+    return as_london(mail.received_at).date()
