@@ -313,6 +313,38 @@ def templates_test(ctx: click.Context, only: str | None) -> None:
     click.echo("every sample reads as expected")
 
 
+@cli.group()
+def calendar() -> None:
+    """The school calendar that deadlines count school days in."""
+
+
+@calendar.command("import")
+@click.argument("ics", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Where to write the merged calendar, for review (never over the original).")
+@click.option("--school", default=None, help="A school's own feed: its LAESTAB or name.")
+@click.option("--own-terms", is_flag=True, help="The school sets its own terms.")
+@click.pass_context
+def calendar_import(ctx: click.Context, ics: Path, out: Path, school: str | None,
+                    own_terms: bool) -> None:
+    """Merge an iCalendar feed into the calendar, written to a new file to review."""
+    from workflows.calendar import CalendarError, import_ics, merge_import, read_spec, write_spec
+
+    config = _config_or_defaults(ctx)
+    if out.resolve() == config.calendar.path.resolve():
+        raise UserError("write to a new file and review it before replacing the calendar")
+    try:
+        feed = import_ics(ics)
+        merged = merge_import(read_spec(config.calendar.path), feed, school=school,
+                              own_terms=own_terms)
+        write_spec(merged, out)
+    except (CalendarError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+    for reason in feed.skipped:
+        click.echo(f"not imported: {reason}")
+    click.echo(f"wrote {out}: review it, then point [calendar] path at it")
+
+
 def _message_or_fail(message_id: int) -> InboundMessage:
     message = InboundMessage.get_or_none(InboundMessage.id == message_id)
     if message is None:

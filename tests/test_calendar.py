@@ -396,3 +396,30 @@ def test_ics_garbage_is_a_calendar_error():
 )
 def test_ics_summary_rules(summary, kind):
     assert classify(summary) == kind
+
+
+def test_cme_calendar_import_writes_a_merged_file_for_review(tmp_path):
+    import icalendar
+
+    from tests.conftest import run_cme, write_config
+
+    feed = icalendar.Calendar()
+    feed.add("prodid", "-//Example Council//Term dates//EN")
+    feed.add("version", "2.0")
+    for summary, day in (("INSET day", date(2026, 1, 5)),):
+        event = icalendar.Event()
+        event.add("summary", summary)
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+        event.add("uid", f"{day}@example.gov.uk")
+        feed.add_component(event)
+    ics = tmp_path / "school.ics"
+    ics.write_bytes(feed.to_ical())
+    config = write_config(tmp_path)
+    out = tmp_path / "merged.toml"
+    result = run_cme(config, "calendar", "import", str(ics), "--school", "9319998",
+                     "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    merged = load_calendar(out)
+    assert not merged.is_school_day(date(2026, 1, 5), "9319998")
+    assert merged.is_school_day(date(2026, 1, 5))
