@@ -39,6 +39,24 @@ def label_key(text: str) -> str:
     return " ".join(text.replace("_", " ").split()).strip(" -–")
 
 
+OWNER_PREFIX = re.compile(r"^(?:the )?(?:pupil|child|young person|student|learner)(?:'s)? ")
+PARENTHESES = re.compile(r"\s*\([^)]*\)")
+ABBREVIATIONS = {"no": "number", "yr": "year", "tel": "telephone", "ph": "phone",
+                 "dob": "date of birth", "addr": "address", "sch": "school"}
+
+
+def label_variants(key: str) -> list[str]:
+    """Plainer spellings of a label key, most specific first."""
+    variants: list[str] = []
+    expanded = " ".join(ABBREVIATIONS.get(word, word) for word in key.split())
+    for text in (key, expanded):
+        bare = PARENTHESES.sub("", text).strip()
+        for candidate in (text, bare, OWNER_PREFIX.sub("", text), OWNER_PREFIX.sub("", bare)):
+            if candidate and candidate != key and candidate not in variants:
+                variants.append(candidate)
+    return variants
+
+
 @dataclass(frozen=True)
 class LabelMatch:
     target: str  # a canonical field, or "generic:<name>" for an ownerless label
@@ -87,6 +105,11 @@ class Vocabulary:
             return None
         if key in self.exact:
             return LabelMatch(self.exact[key], 1.0)
+        # The same label in other words: "Pupil's forename(s)", "Sex (M/F)",
+        # "Unique Pupil No.", "Contact Tel" are all labels the vocabulary knows.
+        for variant in label_variants(key):
+            if variant in self.exact:
+                return LabelMatch(self.exact[variant], 0.95)
         # A substring test first, as the pattern cannot match where the phrase is absent.
         contained = [s for s, pattern in self._phrases if s in key and pattern.search(key)]
         if contained and len(key.split()) <= 14:

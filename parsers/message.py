@@ -268,8 +268,14 @@ def _looks_like_email(data: bytes) -> bool:
 
 
 def _differs(a: str | bool, b: str | bool) -> bool:
+    """Do two values disagree? "Jo" signing an email is the "Jo Bloggs" of the form."""
     if isinstance(a, str) and isinstance(b, str):
-        return " ".join(a.lower().split()) != " ".join(b.lower().split())
+        left, right = a.lower().split(), b.lower().split()
+        if left == right:
+            return False
+        shorter, longer = sorted((left, right), key=len)
+        return not (shorter and all(word in longer for word in shorter) and not any(
+            ch.isdigit() for ch in "".join(shorter)))
     return a != b
 
 

@@ -46,7 +46,7 @@ CUES = {
     ],
     "ehe_start_date": [
         rf"(?:from|with effect from|starting|as of|beginning)\s+(?P<v>{DATE}),?\s+"
-        r"(?:\w+\s+){0,4}(?:will be|is to be|shall be) (?:home[- ]educated|educated at home)",
+        r"(?:\w+\s+){0,5}(?:(?:electively|elective)\s+)?(?:home[- ]?educat|educat\w* \w+ at home)",
         rf"(?:home[- ]educat\w+|educat\w+ (?:\w+ )?at home)[^.]{{0,60}}?"
         rf"(?:from|with effect from|starting)\s+(?P<v>{DATE})",
     ],
@@ -77,7 +77,7 @@ REQUEST = re.compile(
 )
 
 
-DOB_WORDS = ["date", "dob", "d.o.b", "d.o.b.", "born"]
+DOB_WORDS = ["date", "dob", "d.o.b", "d.o.b.", "born", "aged"]
 CUE_WORDS = [
     "re",
     "about",
@@ -104,7 +104,8 @@ def _matcher():
     matcher = Matcher(nlp.vocab)
     word = {"IS_TITLE": True, "IS_ALPHA": True}
     name = [word, word, {**word, "OP": "?"}]
-    matcher.add("CHILD_BEFORE_DOB", [[*name, {"ORTH": "("}, {"LOWER": {"IN": DOB_WORDS}}]])
+    matcher.add("CHILD_BEFORE_DOB", [[*name, {"ORTH": {"IN": ["(", ","]}},
+                                      {"LOWER": {"IN": DOB_WORDS}}]])
     matcher.add(
         "CHILD_AFTER_CUE", [[{"LOWER": {"IN": CUE_WORDS}}, {"ORTH": ":", "OP": "?"}, *name]]
     )
@@ -291,6 +292,10 @@ def _people(text: str, child: tuple[str, str] | None, add) -> None:  # noqa: ANN
     if phone:
         add("parent_name", phone.group("n"))
         add("parent_phone", phone.group("p"))
+    named = re.search(rf"\b(?:mum|mother|dad|father|parent|carer)\s*\((?P<n>{NAME})\)", text,
+                      re.IGNORECASE)
+    if named:
+        add("parent_name", named.group("n"))
     with_parent = re.search(rf"\bwith\s+(?P<n>{NAME})\.", text)
     if with_parent and child and child[1] in with_parent.group("n"):
         add("parent_name", with_parent.group("n"))
@@ -304,7 +309,7 @@ def _gender(text: str, add) -> None:  # noqa: ANN001
     if found:
         add("child_gender", found.group("g"))
         return
-    found = re.search(r"\bour (?P<g>son|daughter)\b", text, re.IGNORECASE)
+    found = re.search(r"\b(?:our|my) (?P<g>son|daughter)\b", text, re.IGNORECASE)
     if found:
         add("child_gender", "M" if found.group("g").lower() == "son" else "F", 0.6)
 
