@@ -20,6 +20,7 @@ from parsers.kinds import REFERENCE, KindRules, load_kind_rules
 from parsers.mapping import Candidate, Vocabulary, map_pairs
 from parsers.prose import prose_candidates
 from parsers.readers.email import email_parts
+from parsers.readers.text import read_lines
 from parsers.sandbox import read_directly
 from parsers.templates import Template, TemplateSet, load_templates
 from watcher.parts import parse_message
@@ -116,7 +117,7 @@ class Parser:
         parts = email_parts(message, max_part_bytes=self.max_part_bytes)
         documents: list[DocumentResult] = []
         body = self._read(
-            Extract_from_body(parts.body), "body", parts.sender, subject=parts.subject, is_body=True
+            read_lines(parts.body), "body", parts.sender, subject=parts.subject, is_body=True
         )
         documents.append(body)
         for label, why in parts.skipped:
@@ -278,8 +279,3 @@ def _differs(a: str | bool, b: str | bool) -> bool:
             ch.isdigit() for ch in "".join(shorter)))
     return a != b
 
-
-def Extract_from_body(body: str) -> Extract:
-    from parsers.readers.text import read_lines
-
-    return read_lines(body)

@@ -27,7 +27,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from parsers.document import Extract, ReadError
 from parsers.readers.acroform import read_acroform
-from parsers.readers.pdf import DAMAGED, ENCRYPTED, MAX_PAGES, SCAN, read_pdf
+from parsers.readers.pdf import read_pdf
+from parsers.readers.pdf_words import DAMAGED, ENCRYPTED, MAX_PAGES, SCAN
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EMAILS = FIXTURES / "emails"

@@ -21,7 +21,7 @@ import pdfplumber
 from pypdf import PdfReader
 
 from parsers.document import TICKED, UNTICKED, Extract, ReadError
-from parsers.readers.pdf import (
+from parsers.readers.pdf_words import (
     ENCRYPTED,
     MAX_PAGES,
     Box,
