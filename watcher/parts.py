@@ -207,6 +207,4 @@ def sniff(data: bytes) -> str | None:
     head = data[:4096]
     if head.lstrip().startswith(b"<?xml") or head.lstrip().startswith(b"<"):
         return "text/xml" if b"<?xml" in head[:100] else "text/html"
-    if head.startswith(b"%PDF"):
-        return "application/pdf"
     return "application/octet-stream" if b"\x00" in head else "text/plain"

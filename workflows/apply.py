@@ -134,9 +134,7 @@ class Workflow:
                                                    if k not in ("update_outcome",)}}
         case.save()
         cases.event(case, f"update_{outcome}", now, message=message, detail={"outcome": outcome})
-        self._file_contacts(case, fields, now, referrer_role="esw" if "esw" in str(
-            fields.get("referrer_role", "")).lower() or "social worker" in str(
-            fields.get("referrer_role", "")).lower() else "referrer")
+        self._file_contacts(case, fields, now, referrer_role=_writer_role(fields))
         met = meet(case, rules.MET_BY.get(outcome, ()), now)
         if met:
             cases.event(case, "deadlines_met", now, message=message,
@@ -242,6 +240,12 @@ class Workflow:
             cases.review("check these fields against the original: "
                          + ", ".join(message.needs_review), now, case=case, message=message,
                          detail={"fields": message.needs_review})
+
+
+def _writer_role(fields: dict[str, Any]) -> str:
+    """An update from an Education Social Worker files its writer as the case's ESW."""
+    role = str(fields.get("referrer_role") or "").lower()
+    return "esw" if "esw" in role or "social worker" in role else "referrer"
 
 
 def _same_child(case: Case, fields: dict[str, Any]) -> bool:
