@@ -93,9 +93,7 @@ def main() -> None:
         folder = Path(tmp)
         config = folder / "config.toml"
         config.write_text(
-            f'[parsing]\ntemplates = "{REPO / "templates"}"\n'
-            f'[calendar]\npath = "{REPO / "calendars/oxfordshire.toml"}"\n'
-            '[letters]\npdf = false\n')
+                                    '[letters]\npdf = false\n')
         clock = FixedClock(NOW)
         app = build_app(load_config(config), clock)
         populate(args.deadlines, args.due)

@@ -47,9 +47,8 @@ def intake_loop(folder: Path) -> tuple[float, int]:
     config_path = folder / "config.toml"
     config_path.write_text(
         '[mailbox]\npath = "mailbox"\n[register]\nurl = "sqlite:///r.db"\n'
-        f'[archive]\npath = "archive"\n[parsing]\ntemplates = "{REPO / "templates"}"\n'
-        f'[calendar]\npath = "{REPO / "calendars/oxfordshire.toml"}"\n'
-    )
+        '[archive]\npath = "archive"\n'
+            )
     app = build_app(load_config(config_path), SystemClock())
     mailbox = app.open_mailbox()
     # Intake alone: no processing stages, so parsing is not in the figure.

@@ -39,6 +39,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from cme.resources import SHIPPED_TEMPLATES
 from parsers.message import Parser
 from parsers.sandbox import Limits, Sandbox
 from tests.fixtures.golden import (
@@ -285,9 +286,9 @@ def main() -> None:
         f"{args.rounds} rounds, alternating"
     )
 
-    direct = Parser.from_folder(REPO / "templates/forms")
+    direct = Parser.from_folder(SHIPPED_TEMPLATES)
     sandbox = Sandbox(Limits(), workers=1)
-    sandboxed = Parser.from_folder(REPO / "templates/forms", read=sandbox)
+    sandboxed = Parser.from_folder(SHIPPED_TEMPLATES, read=sandbox)
     # Warm up: imports, spaCy's pipeline (loaded by the first prose text, in seconds),
     # the sandbox's worker. Ten of each kind, so every text style is among them.
     warm = [d for k in KINDS for d in [d for d in documents if d.kind == k][:10]]

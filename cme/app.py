@@ -92,7 +92,7 @@ def load_clocks(config: Config) -> dict[str, ClockRule]:
 def build_app(config: Config, clock: Clock) -> App:
     """Open the register (migrating it), the archive, templates and calendar."""
     try:
-        calendar = load_calendar(config.calendar.path)
+        calendar = load_calendar(config.calendar_path)
     except CalendarError as exc:
         raise ConfigError(config.source, "calendar.path", str(exc)) from None
     clocks = load_clocks(config)

@@ -1,4 +1,8 @@
-"""``cme cases``, ``cme case``, ``cme deadlines``, ``cme review``, ``cme letters``."""
+"""``cme cases``, ``cme case``, ``cme deadlines``, ``cme review``, ``cme letters``.
+
+Read commands open only the register (``open_register``); the tables and the
+workflow load when a command needs them, so each command answers at once.
+"""
 
 from __future__ import annotations
 
@@ -7,35 +11,33 @@ from datetime import date
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
-
-from cme.app import App
-from register.db import db
-from register.models import Case, Deadline, Letter, ReviewItem
-from register.queries import (
-    case_as_dict,
-    deadline_as_dict,
-    letter_as_dict,
-    review_as_dict,
-    timeline,
-)
-from workflows.cases import CaseNotFound, get_case
-
-console = Console()
 
 
-def _emit(rows: Any, as_json: bool, table: Table | None = None) -> None:
+def _emit(rows: Any, as_json: bool, empty: str, columns: tuple[str, ...],
+          cells: Any = None) -> None:
+    """JSON, or a table of ``cells(row)`` per row, or one line saying there is nothing."""
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-    elif table is not None:
-        console.print(table)
+        return
+    if not rows:
+        click.echo(empty)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*cells(row))
+    Console().print(table)
 
 
-def register_commands(cli: click.Group, open_app: Any, user_error: type[Exception]) -> None:
+def register_commands(cli: click.Group, open_app: Any, open_register: Any,
+                      user_error: type[Exception]) -> None:
     """Add the case-work commands to the ``cme`` group."""
 
-    def case_or_fail(reference: str) -> Case:
+    def case_or_fail(reference: str) -> Any:
+        from workflows.cases import CaseNotFound, get_case
+
         try:
             return get_case(reference)
         except CaseNotFound as exc:
@@ -49,24 +51,29 @@ def register_commands(cli: click.Group, open_app: Any, user_error: type[Exceptio
     def cases_command(ctx: click.Context, status: str | None, overdue: bool,
                       as_json: bool) -> None:
         """List cases, open and closed (newest last)."""
-        app: App = open_app(ctx)
+        session = open_register(ctx)
+        from register.models import Case, Deadline
+        from register.queries import cases_as_dicts
+
         query = Case.select().order_by(Case.id)
         if status:
             query = query.where(Case.status == status)
         if overdue:
-            now = app.clock.now()
+            now = session.clock.now()
             late = Deadline.select(Deadline.case).where((Deadline.state == "open")
                                                         & (Deadline.due_at <= now))
             query = query.where(Case.id.in_(late))
-        rows = [case_as_dict(c) for c in query]
-        table = Table("reference", "kind", "status", "child", "opened", "next deadline")
-        for row in rows:
+        rows = cases_as_dicts(query)
+
+        def cells(row: dict) -> tuple[str, ...]:
             child = row["child"] or {}
             nxt = row["next_deadline"]
-            table.add_row(row["reference"], row["kind"], row["status"],
-                          f"{child.get('forenames', '')} {child.get('surname', '')}",
-                          row["opened"], f"{nxt['purpose']} {nxt['due']}" if nxt else "")
-        _emit(rows, as_json, table)
+            return (row["reference"], row["kind"], row["status"],
+                    f"{child.get('forenames', '')} {child.get('surname', '')}",
+                    row["opened"], f"{nxt['purpose']} {nxt['due']}" if nxt else "")
+
+        _emit(rows, as_json, "no cases", ("reference", "kind", "status", "child", "opened",
+                                          "next deadline"), cells)
 
     @cli.command("case")
     @click.argument("reference")
@@ -80,7 +87,13 @@ def register_commands(cli: click.Group, open_app: Any, user_error: type[Exceptio
                      reason: str | None, lead: str | None, email: str | None,
                      as_json: bool) -> None:
         """Show a case and its timeline; or `close --reason ...`, `allocate --lead ...`."""
-        app: App = open_app(ctx)
+        if action is None:
+            open_register(ctx)
+            _show_case(case_or_fail(reference), as_json)
+            return
+        from register.db import db
+
+        app = open_app(ctx)
         case = case_or_fail(reference)
         if action == "close":
             if not reason:
@@ -99,8 +112,6 @@ def register_commands(cli: click.Group, open_app: Any, user_error: type[Exceptio
             with db.atomic():
                 app.workflow.allocate(case, lead, email, app.clock.now())
             click.echo(f"{case.reference}: Lead Professional {lead}")
-            return
-        _show_case(case, as_json)
 
     @cli.command("deadlines")
     @click.option("--due-before", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
@@ -110,7 +121,10 @@ def register_commands(cli: click.Group, open_app: Any, user_error: type[Exceptio
     def deadlines_command(ctx: click.Context, due_before: Any, state: str | None,
                           as_json: bool) -> None:
         """List deadlines in every state (or one), soonest first."""
-        open_app(ctx)
+        open_register(ctx)
+        from register.models import Deadline
+        from register.queries import deadline_as_dict
+
         query = Deadline.select().order_by(Deadline.due, Deadline.id)
         if due_before is not None:
             query = query.where(Deadline.due < date(due_before.year, due_before.month,
@@ -118,10 +132,8 @@ def register_commands(cli: click.Group, open_app: Any, user_error: type[Exceptio
         if state:
             query = query.where(Deadline.state == state)
         rows = [deadline_as_dict(d) for d in query]
-        table = Table("id", "case", "purpose", "due", "state")
-        for row in rows:
-            table.add_row(str(row["id"]), row["case"], row["purpose"], row["due"], row["state"])
-        _emit(rows, as_json, table)
+        _emit(rows, as_json, "no deadlines", ("id", "case", "purpose", "due", "state"),
+              lambda r: (str(r["id"]), r["case"], r["purpose"], r["due"], r["state"]))
 
     @cli.group("review", invoke_without_command=True)
     @click.option("--all", "show_all", is_flag=True, help="Resolved items too.")
@@ -131,16 +143,17 @@ def register_commands(cli: click.Group, open_app: Any, user_error: type[Exceptio
         """What needs a person: uncertain matches, fields to check, stray updates."""
         if ctx.invoked_subcommand is not None:
             return
-        open_app(ctx)
+        open_register(ctx)
+        from register.models import ReviewItem
+        from register.queries import review_as_dict
+
         query = ReviewItem.select().order_by(ReviewItem.id)
         if not show_all:
             query = query.where(ReviewItem.resolved_at.is_null())
         rows = [review_as_dict(r) for r in query]
-        table = Table("id", "case", "message", "reason", "created")
-        for row in rows:
-            table.add_row(str(row["id"]), row["case"] or "", str(row["message"] or ""),
-                          row["reason"], row["created"][:16])
-        _emit(rows, as_json, table)
+        _emit(rows, as_json, "nothing to review", ("id", "case", "message", "reason", "created"),
+              lambda r: (str(r["id"]), r["case"] or "", str(r["message"] or ""), r["reason"],
+                         r["created"][:16]))
 
     @review_group.command("resolve")
     @click.argument("item_id", type=int)
@@ -148,11 +161,13 @@ def register_commands(cli: click.Group, open_app: Any, user_error: type[Exceptio
     @click.pass_context
     def review_resolve(ctx: click.Context, item_id: int, note: str) -> None:
         """Mark a review item resolved, with what was decided."""
-        app: App = open_app(ctx)
+        session = open_register(ctx)
+        from register.models import ReviewItem
+
         item = ReviewItem.get_or_none(ReviewItem.id == item_id)
         if item is None:
             raise user_error(f"no review item {item_id}")
-        item.resolved_at, item.resolution = app.clock.now(), note
+        item.resolved_at, item.resolution = session.clock.now(), note
         item.save()
         click.echo(f"review item {item_id} resolved")
 
@@ -162,19 +177,27 @@ def register_commands(cli: click.Group, open_app: Any, user_error: type[Exceptio
     @click.pass_context
     def letters_command(ctx: click.Context, reference: str | None, as_json: bool) -> None:
         """Letters written, newest last."""
-        open_app(ctx)
+        open_register(ctx)
+        from register.models import Letter
+        from register.queries import letter_as_dict
+
         query = Letter.select().order_by(Letter.id)
         if reference:
             query = query.where(Letter.case == case_or_fail(reference))
         rows = [letter_as_dict(letter) for letter in query]
-        table = Table("id", "case", "template", "to", "created", "path")
-        for row in rows:
-            table.add_row(str(row["id"]), row["case"], row["template"],
-                          ", ".join(row["recipients"]), row["created"][:16], row["path"])
-        _emit(rows, as_json, table)
+        _emit(rows, as_json, "no letters", ("id", "case", "template", "to", "created", "path"),
+              lambda r: (str(r["id"]), r["case"], r["template"], ", ".join(r["recipients"]),
+                         r["created"][:16], r["path"]))
 
 
-def _show_case(case: Case, as_json: bool) -> None:
+def _show_case(case: Any, as_json: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from register.models import Deadline
+    from register.queries import case_as_dict, deadline_as_dict, letter_as_dict, timeline
+
+    console = Console()
     row = {**case_as_dict(case), "timeline": timeline(case),
            "deadlines": [deadline_as_dict(d) for d in case.deadlines.order_by(Deadline.due)],
            "letters": [letter_as_dict(letter) for letter in case.letters]}

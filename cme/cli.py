@@ -10,40 +10,32 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import peewee
-from rich.console import Console
-from rich.table import Table
 
-from cme.app import App, build_app
-from cme.cases_cli import register_commands
-from cme.clock import ClockError, clock_from_env
 from cme.config import Config, ConfigError, config_from_mapping, default_config_path, load_config
-from cme.parsing import build_parser
-from cme.samples import seed_samples
-from cme.template_checks import check_templates, test_templates
-from parsers.document import ReadError
-from parsers.message import MessageResult
-from parsers.sandbox import Sandbox
-from parsers.templates import TemplateError
-from register.db import RegisterError
-from register.models import InboundMessage, MessageStatus
-from register.queries import message_as_dict, messages
-from watcher.mailbox import MailboxError
-from watcher.processing import describe
+from register.states import MessageStatus
 
-EXPECTED_ERRORS = (
-    ConfigError,
-    ClockError,
-    RegisterError,
-    MailboxError,
-    TemplateError,
-    peewee.OperationalError,
-)
+if TYPE_CHECKING:  # the heavy parts load only in the commands that use them
+    from cme.app import App
+    from parsers.message import MessageResult
+    from register.models import InboundMessage
 
-console = Console()
+
+def expected_errors() -> tuple[type[Exception], ...]:
+    """Errors a user can meet, each shown as one line (their modules load lazily)."""
+    from cme.clock import ClockError
+
+    errors: list[type[Exception]] = [ConfigError, ClockError]
+    loaded = sys.modules
+    if "peewee" in loaded:
+        errors += [loaded["peewee"].OperationalError, loaded["peewee"].InterfaceError]
+    for module, name in (("register.db", "RegisterError"), ("watcher.mailbox", "MailboxError"),
+                         ("parsers.templates", "TemplateError")):
+        if module in loaded:
+            errors.append(getattr(loaded[module], name))
+    return tuple(errors)
 
 
 class UserError(click.ClickException):
@@ -75,11 +67,59 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
 
 
 def open_app(ctx: click.Context) -> App:
+    """Everything: register, archive, parser, calendar, workflow (for commands that act)."""
+    from cme.clock import clock_from_env
+
     try:
         config = load_config(ctx.obj)
+        _skip_unused_drivers(config)
+        from cme.app import build_app
+
         return build_app(config, clock_from_env())
-    except EXPECTED_ERRORS as exc:
+    except expected_errors() as exc:
         raise UserError(str(exc)) from None
+
+
+def open_register(ctx: click.Context) -> Session:
+    """Just the configuration, the clock and the register: what read commands need."""
+    from cme.clock import clock_from_env
+
+    try:
+        config = load_config(ctx.obj)
+        _skip_unused_drivers(config)
+        from register.db import bind
+
+        clock = clock_from_env()
+        database = bind(config.register.url)
+    except expected_errors() as exc:
+        raise UserError(str(exc)) from None
+    ctx.call_on_close(database.close)
+    return Session(config, clock)
+
+
+# True when this process is the ``cme`` command itself (``main``), not a host
+# such as a test run that imports the CLI.
+_OWN_PROCESS = False
+
+
+def _skip_unused_drivers(config: Config) -> None:
+    """On an SQLite register, stop peewee importing the PostgreSQL driver.
+
+    peewee imports every driver it finds when it is first imported; psycopg
+    alone costs a read command about 0.3 s. Only done in a process that is
+    ``cme`` itself, so no host process loses the driver.
+    """
+    if _OWN_PROCESS and config.register.url.startswith("sqlite:"):
+        for name in ("psycopg", "psycopg2", "psycopg2cffi"):
+            sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
+class Session:
+    """What a read command works with; ``cme.app.App`` has the same two fields."""
+
+    def __init__(self, config: Config, clock: Any) -> None:
+        self.config = config
+        self.clock = clock
 
 
 @cli.command()
@@ -96,7 +136,7 @@ def watch(ctx: click.Context, once: bool) -> None:
                 f"cme: watching {app.config.mailbox.backend} mailbox; Ctrl-C to stop", err=True
             )
         report = daemon.run(once=once)
-    except EXPECTED_ERRORS as exc:
+    except expected_errors() as exc:
         raise UserError(str(exc)) from None
     finally:
         app.close()
@@ -113,6 +153,10 @@ def watch(ctx: click.Context, once: bool) -> None:
 @click.pass_context
 def seed_samples_command(ctx: click.Context, force: bool) -> None:
     """Put the synthetic sample emails in the Maildir, once."""
+    from cme.resources import SAMPLES
+    from cme.samples import seed_samples
+    from watcher.mailbox import MailboxError
+
     try:
         config = load_config(ctx.obj)
     except ConfigError as exc:
@@ -121,7 +165,7 @@ def seed_samples_command(ctx: click.Context, force: bool) -> None:
         raise UserError("seed-samples only fills a local Maildir")
     try:
         added = seed_samples(
-            config.mailbox.path, config.base_dir / "tests" / "fixtures", force=force
+            config.mailbox.path, SAMPLES, force=force
         )
     except (OSError, MailboxError) as exc:
         raise UserError(str(exc)) from None
@@ -142,11 +186,18 @@ def intake() -> None:
 @click.pass_context
 def intake_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
     """List inbound messages, newest last."""
-    open_app(ctx)
+    open_register(ctx)
+    from register.queries import message_as_dict, messages
+
     rows = [message_as_dict(m) for m in messages(status)]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
+    if not rows:
+        click.echo("no messages" + (f" {status}" if status else ""))
+        return
+    from rich.table import Table
+
     table = Table("id", "received", "status", "from", "subject", "parts", "problem")
     for row in rows:
         problem = row["error"] or "; ".join(row["warnings"])
@@ -159,7 +210,7 @@ def intake_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
             str(len(row["documents"])),
             problem[:60],
         )
-    console.print(table)
+    console().print(table)
 
 
 @intake.command("show")
@@ -168,7 +219,9 @@ def intake_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
 @click.pass_context
 def intake_show(ctx: click.Context, message_id: int, as_json: bool) -> None:
     """Show one message: its parts, status and error."""
-    open_app(ctx)
+    open_register(ctx)
+    from register.queries import message_as_dict
+
     message = _message_or_fail(message_id)
     row = message_as_dict(message)
     if as_json:
@@ -188,9 +241,11 @@ def intake_show(ctx: click.Context, message_id: int, as_json: bool) -> None:
         "attempts",
     ):
         if row[key] not in (None, ""):
-            console.print(f"[bold]{key}[/bold]: {row[key]}", highlight=False)
+            console().print(f"[bold]{key}[/bold]: {row[key]}", highlight=False)
     for warning in row["warnings"]:
-        console.print(f"[bold]warning[/bold]: {warning}", highlight=False)
+        console().print(f"[bold]warning[/bold]: {warning}", highlight=False)
+    from rich.table import Table
+
     table = Table("#", "part", "declared", "sniffed", "size", "stored", "warning")
     for doc in row["documents"]:
         table.add_row(
@@ -202,7 +257,7 @@ def intake_show(ctx: click.Context, message_id: int, as_json: bool) -> None:
             "yes" if doc["stored"] else "no",
             doc["warning"] or "",
         )
-    console.print(table)
+    console().print(table)
 
 
 @intake.command("retry")
@@ -234,6 +289,11 @@ def _config_or_defaults(ctx: click.Context) -> Config:
 @click.pass_context
 def parse(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
     """Read forms and emails and print what they say; the register is not touched."""
+    from cme.parsing import build_parser
+    from parsers.document import ReadError
+    from parsers.sandbox import Sandbox
+    from parsers.templates import TemplateError
+
     config = _config_or_defaults(ctx)
     try:
         parser = build_parser(config)
@@ -261,19 +321,21 @@ def parse(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
 
 
 def _print_result(result: MessageResult) -> None:
-    console.print(f"[bold]{result.source}[/bold]: {result.kind}", highlight=False)
+    from rich.table import Table
+
+    console().print(f"[bold]{result.source}[/bold]: {result.kind}", highlight=False)
     table = Table("field", "value", "review")
     for name, value in result.fields.items():
         table.add_row(name, str(value), "yes" if name in result.needs_review else "")
     for name in result.needs_review:
         if name not in result.fields:
             table.add_row(name, "(missing)", "yes")
-    console.print(table)
+    console().print(table)
     for doc in result.documents:
         line = f"  {doc.part}: {doc.kind}" + (f" ({doc.template})" if doc.template else "")
-        console.print(line, highlight=False)
+        console().print(line, highlight=False)
         for warning in doc.warnings:
-            console.print(f"    warning: {warning}", highlight=False)
+            console().print(f"    warning: {warning}", highlight=False)
 
 
 @cli.group()
@@ -285,7 +347,11 @@ def templates() -> None:
 @click.pass_context
 def templates_check(ctx: click.Context) -> None:
     """Validate every template; each error names the file and the key."""
+    from cme.template_checks import check_templates, template_sources
+
     config = _config_or_defaults(ctx)
+    for name, origin, path in template_sources(config):
+        click.echo(f"{name}: {origin} ({path})")
     problems = check_templates(config)
     for problem in problems:
         click.echo(problem)
@@ -299,6 +365,9 @@ def templates_check(ctx: click.Context) -> None:
 @click.pass_context
 def templates_test(ctx: click.Context, only: str | None) -> None:
     """Run each form template on its sample documents and show the differences."""
+    from cme.parsing import build_parser
+    from cme.template_checks import test_templates
+
     config = _config_or_defaults(ctx)
     parser = build_parser(config, sandboxed=False)
     differences = 0
@@ -331,11 +400,11 @@ def calendar_import(ctx: click.Context, ics: Path, out: Path, school: str | None
     from workflows.calendar import CalendarError, import_ics, merge_import, read_spec, write_spec
 
     config = _config_or_defaults(ctx)
-    if out.resolve() == config.calendar.path.resolve():
+    if out.resolve() == config.calendar_path.resolve():
         raise UserError("write to a new file and review it before replacing the calendar")
     try:
         feed = import_ics(ics)
-        merged = merge_import(read_spec(config.calendar.path), feed, school=school,
+        merged = merge_import(read_spec(config.calendar_path), feed, school=school,
                               own_terms=own_terms)
         write_spec(merged, out)
     except (CalendarError, ValueError) as exc:
@@ -346,24 +415,39 @@ def calendar_import(ctx: click.Context, ics: Path, out: Path, school: str | None
 
 
 def _message_or_fail(message_id: int) -> InboundMessage:
+    from register.models import InboundMessage
+
     message = InboundMessage.get_or_none(InboundMessage.id == message_id)
     if message is None:
         raise UserError(f"no inbound message {message_id}")
     return message
 
 
-register_commands(cli, open_app, UserError)
+def console() -> Any:
+    """rich's console, made when a table is first printed (rich is slow to import)."""
+    from rich.console import Console
+
+    return Console()
+
+
+from cme.cases_cli import register_commands  # noqa: E402  (the case-work commands)
+
+register_commands(cli, open_app, open_register, UserError)
 
 
 def main() -> None:
+    global _OWN_PROCESS
+    _OWN_PROCESS = True
     try:
         cli.main(prog_name="cme", standalone_mode=True)
     except KeyboardInterrupt:
         sys.exit(130)
-    except EXPECTED_ERRORS as exc:
-        click.echo(f"cme: {exc}", err=True)
-        sys.exit(1)
     except Exception as exc:  # the last line of defence: one line, never a traceback
+        if isinstance(exc, expected_errors()):
+            click.echo(f"cme: {exc}", err=True)
+            sys.exit(1)
+        from watcher.processing import describe
+
         logging.getLogger("cme").debug("unexpected error", exc_info=True)
         click.echo(f"cme: unexpected error: {describe(exc)} (run with -vv for details)", err=True)
         sys.exit(1)

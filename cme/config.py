@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from cme.resources import SHIPPED_CALENDAR, SearchPath
+
 DEFAULT_CONFIG_NAME = "config.toml"
 MB = 1024 * 1024
 
@@ -73,9 +75,13 @@ class LimitsConfig:
 
 @dataclass(frozen=True)
 class ParsingConfig:
-    """Where the templates live, and the sandbox each document is read in."""
+    """Where the site's templates live, and the sandbox each document is read in.
 
-    templates: Path = Path("templates")
+    ``templates`` unset: the shipped templates alone. Set: that folder first,
+    then the shipped copy for every file it does not hold.
+    """
+
+    templates: Path | None = None
     timeout_seconds: float = 30.0
     memory_mb: int = 1024
     workers: int = 1
@@ -110,7 +116,7 @@ class LettersConfig:
 
 @dataclass(frozen=True)
 class CalendarConfig:
-    path: Path = Path("calendars/oxfordshire.toml")
+    path: Path | None = None  # unset: the shipped calendar
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,21 @@ class Config:
     @property
     def base_dir(self) -> Path:
         return self.source.parent
+
+    @property
+    def templates(self) -> SearchPath:
+        """Form templates, kind rules and letters: the site's copies, then the shipped ones."""
+        return SearchPath.for_site(self.parsing.templates)
+
+    @property
+    def calendar_path(self) -> Path:
+        return self.calendar.path or SHIPPED_CALENDAR
+
+
+# Settings with a fixed set of values; the mailbox backends are wired in cme/app.py.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "mailbox.backend": ("maildir",),
+}
 
 
 _SECTIONS: dict[str, type] = {
@@ -211,9 +232,15 @@ def _build_section(cls: type, name: str, values: Mapping[str, Any], path: Path) 
     kwargs: dict[str, Any] = {}
     for f in fields(cls):
         default = getattr(defaults, f.name)
-        value = values.get(f.name, default)
+        if default is None and "Path" in str(f.type):
+            default = Path()  # an optional path: coerce what is given as a path
+        value = values.get(f.name, getattr(defaults, f.name))
         if f.name in values:
             value = _coerce(default, value, f"{name}.{f.name}", path)
+            allowed = CHOICES.get(f"{name}.{f.name}")
+            if allowed and value not in allowed:
+                raise ConfigError(path, f"{name}.{f.name}",
+                                  f"unknown value {value!r} (known: {', '.join(allowed)})")
         if isinstance(value, Path):
             value = value.expanduser()
             value = value if value.is_absolute() else path.parent / value

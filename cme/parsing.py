@@ -20,14 +20,13 @@ log = logging.getLogger(__name__)
 
 
 def build_parser(config: Config, *, sandboxed: bool = True) -> Parser:
-    folder = config.parsing.templates / "forms"
     options: dict = {"max_part_bytes": config.limits.max_part_bytes}
     if sandboxed:
         options["read"] = Sandbox(
             Limits(config.parsing.timeout_seconds, config.parsing.memory_mb),
             config.parsing.workers,
         )
-    parser = Parser.from_folder(folder, **options)
+    parser = Parser.from_folder(config.templates, **options)
     for error in parser.templates.errors:
         log.error("template skipped: %s", error)
     return parser

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cme.config import Config
+from cme.resources import SearchPath
 from parsers.kinds import load_kind_rules
 from parsers.message import Parser
 from parsers.templates import TemplateError, load_templates
@@ -15,30 +16,42 @@ from workflows.letters import check_letter_templates
 
 
 def check_templates(config: Config) -> list[str]:
-    """Every problem in the form templates and the kind rules, one line each."""
-    folder = config.parsing.templates
+    """Every problem in the form templates, the kind rules and the letters, one line each."""
+    search = config.templates
+    forms = search.sub("forms")
     problems: list[str] = []
     try:
-        loaded = load_templates(folder / "forms")
-        problems += [
-            f"{_file(folder / 'forms', e.template)}: [{e.key}] {e.message}" for e in loaded.errors
-        ]
+        loaded = load_templates(forms)
+        problems += [f"{_file(forms, e.template)}: [{e.key}] {e.message}" for e in loaded.errors]
         for template in loaded.forms:
             for sample in template.samples:
                 if not sample.exists():
                     problems.append(f"{template.path}: [samples] no such file: {sample}")
     except TemplateError as exc:
-        problems.append(f"{_file(folder / 'forms', exc.template)}: [{exc.key}] {exc.message}")
+        problems.append(f"{_file(forms, exc.template)}: [{exc.key}] {exc.message}")
+    kinds = search.file("kinds.toml")
     try:
-        load_kind_rules(folder / "kinds.toml")
+        load_kind_rules(kinds)
     except TemplateError as exc:
-        problems.append(f"{folder / 'kinds.toml'}: [{exc.key}] {exc.message}")
-    problems += check_letter_templates(folder / "letters")
+        problems.append(f"{kinds}: [{exc.key}] {exc.message}")
+    problems += check_letter_templates(search.sub("letters"))
     return problems
 
 
-def _file(folder: Path, template: str) -> Path:
-    return folder / f"{template}.toml"
+def template_sources(config: Config) -> list[tuple[str, str, Path]]:
+    """(file, ``site``/``shipped``, path) for every template file in use."""
+    search = config.templates
+    used = [
+        *(("forms/" + p.name, p) for p in search.sub("forms").files("*.toml")),
+        ("kinds.toml", search.file("kinds.toml")),
+        *(("letters/" + p.name, p) for p in search.sub("letters").files("*.docx")
+          if not p.name.startswith("~$")),
+    ]
+    return [(name, search.origin(path), path) for name, path in used]
+
+
+def _file(forms: SearchPath, template: str) -> Path:
+    return forms.file(f"{template}.toml")
 
 
 @dataclass

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cme.resources import SearchPath
 from parsers.document import Extract, ReadError
 from parsers.fields import Fields, choose
 from parsers.formats import detect
@@ -90,9 +91,11 @@ class Parser:
     )
 
     @classmethod
-    def from_folder(cls, folder: Path, **options: Any) -> Parser:
-        """``folder`` is templates/forms; kinds.toml sits in its parent."""
-        return cls(load_templates(folder), load_kind_rules(folder.parent / "kinds.toml"), **options)
+    def from_folder(cls, folder: Path | SearchPath, **options: Any) -> Parser:
+        """``folder`` is a templates folder (or search path) holding forms/ and kinds.toml."""
+        search = SearchPath.of(folder)
+        return cls(load_templates(search.sub("forms")), load_kind_rules(search.file("kinds.toml")),
+                   **options)
 
     def parse_file(self, path: Path) -> MessageResult:
         """One file as ``cme parse`` reads it: an email, or a single document."""

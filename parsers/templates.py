@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cme.resources import SearchPath
+
 KINDS = (
     "cme_notification",
     "ehe_notification",
@@ -104,14 +106,16 @@ class TemplateSet:
         return top, top_score, ([top.name, *tied] if tied else [])
 
 
-def load_templates(folder: Path) -> TemplateSet:
-    """Every ``*.toml`` in ``folder``; broken ones are skipped and listed in ``errors``."""
+def load_templates(folder: Path | SearchPath) -> TemplateSet:
+    """Every ``*.toml`` on the search path (a site's copy hides the shipped one of
+    the same name); broken ones are skipped and listed in ``errors``."""
+    search = SearchPath.of(folder)
     errors: list[TemplateError] = []
-    generic_path = folder / f"{GENERIC}.toml"
+    generic_path = search.file(f"{GENERIC}.toml")
     raw_generic = _read(generic_path, GENERIC)
     generic = build_template(GENERIC, raw_generic, generic_path)
     forms: list[Template] = []
-    for path in sorted(folder.glob("*.toml")):
+    for path in search.files("*.toml"):
         if path == generic_path:
             continue
         try:

@@ -10,22 +10,13 @@ import peewee
 
 from register.db import db
 from register.fields import InstantField, JSONField
+from register.states import MessageStatus
 
 
 class BaseModel(peewee.Model):
     class Meta:
         database = db
         legacy_table_names = False
-
-
-class MessageStatus:
-    RECEIVED = "received"
-    PARSED = "parsed"
-    APPLIED = "applied"
-    FAILED = "failed"
-    QUARANTINED = "quarantined"
-
-    ALL = (RECEIVED, PARSED, APPLIED, FAILED, QUARANTINED)
 
 
 class InboundMessage(BaseModel):

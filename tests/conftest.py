@@ -19,12 +19,6 @@ REPO = Path(__file__).resolve().parent.parent
 CME = [sys.executable, "-m", "cme"]
 
 
-def repo_sections() -> str:
-    """[parsing] and [calendar] pointing at the repository's templates and calendar."""
-    return (f'[parsing]\ntemplates = "{REPO / "templates"}"\n'
-            f'[calendar]\npath = "{REPO / "calendars/oxfordshire.toml"}"\n')
-
-
 def write_config(folder: Path, extra: str = "") -> Path:
     path = folder / "config.toml"
     path.write_text(
@@ -32,8 +26,6 @@ def write_config(folder: Path, extra: str = "") -> Path:
         '[register]\nurl = "sqlite:///var/register.db"\n\n'
         '[archive]\npath = "var/archive"\n\n'
         '[outbox]\npath = "var/outbox"\n\n'
-        f'[parsing]\ntemplates = "{REPO / "templates"}"\n\n'
-        f'[calendar]\npath = "{REPO / "calendars/oxfordshire.toml"}"\n\n'
         # LibreOffice, where installed, is tested on its own (tests/test_letters.py)
         '[letters]\npdf = false\n' + extra,
         encoding="utf-8",

@@ -13,14 +13,15 @@ from pathlib import Path
 from cme.app import App, build_app
 from cme.clock import FixedClock, as_london
 from cme.config import load_config
+from cme.resources import SAMPLES
 from register.db import db
 from register.models import Case, Deadline, Event, Letter
-from tests.conftest import REPO, write_config
+from tests.conftest import write_config
 from tests.fixtures.builders import Email
 from watcher.maildir import ensure_maildir
 from workflows.letters import read_text
 
-EMAILS = REPO / "tests/fixtures/emails"
+EMAILS = SAMPLES
 
 
 class Office:

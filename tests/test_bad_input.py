@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cme.resources import SHIPPED_TEMPLATES
 from parsers.document import ReadError
 from parsers.message import Parser
 from parsers.readers import READERS
@@ -30,7 +31,7 @@ EXPECTED_WARNING = {
 @pytest.fixture(scope="module")
 def sandboxed_parser():
     sandbox = Sandbox(Limits(timeout=20, memory_mb=512))
-    yield Parser.from_folder(REPO / "templates/forms", read=sandbox)
+    yield Parser.from_folder(SHIPPED_TEMPLATES, read=sandbox)
     sandbox.close()
 
 

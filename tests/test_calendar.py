@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cme.resources import SHIPPED_CALENDAR
 from workflows.calendar import (
     CalendarError,
     CalendarRangeError,
@@ -30,7 +31,7 @@ from workflows.calendar import (
 from workflows.calendar_ics import classify
 from workflows.calendar_toml import spec_from_toml
 
-SHIPPED = Path(__file__).resolve().parent.parent / "calendars" / "oxfordshire.toml"
+SHIPPED = SHIPPED_CALENDAR
 SCHOOL = "9319998"  # invented LAESTAB
 
 OVERRIDES = f"""

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 from register.models import InboundMessage, MessageStatus
-from tests.conftest import CME, repo_sections, run_cme
+from tests.conftest import CME, run_cme
 from tests.mailtools import deliver, folder_count, inbox_count, simple_email
 from watcher.daemon import Daemon
 from watcher.intake import Intake
@@ -89,7 +89,7 @@ def test_bad_config_is_one_line_and_non_zero(tmp_path):
 def test_unreachable_register_is_one_line_and_non_zero(tmp_path):
     (tmp_path / "blocker").write_text("")
     config = tmp_path / "config.toml"
-    config.write_text('[register]\nurl = "sqlite:///blocker/register.db"\n' + repo_sections())
+    config.write_text('[register]\nurl = "sqlite:///blocker/register.db"\n')
     result = run_cme(config, "watch", "--once")
     assert result.returncode == 1
     assert result.stderr.startswith("cme: cannot create the register")
@@ -98,7 +98,7 @@ def test_unreachable_register_is_one_line_and_non_zero(tmp_path):
 
 def test_unknown_backend_is_one_line(tmp_path):
     config = tmp_path / "config.toml"
-    config.write_text('[mailbox]\nbackend = "pigeon"\n' + repo_sections())
+    config.write_text('[mailbox]\nbackend = "pigeon"\n')
     result = run_cme(config, "watch", "--once")
     assert result.returncode == 1 and "unknown mailbox backend 'pigeon'" in result.stderr
 

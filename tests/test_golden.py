@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from cme.resources import SAMPLES, SHIPPED_TEMPLATES
 from parsers.message import MessageResult, Parser
-from tests.conftest import REPO
 
-EMAILS = sorted((REPO / "tests/fixtures/emails").glob("*.eml"))
+EMAILS = sorted(SAMPLES.glob("*.eml"))
 
 
 @cache
 def parser() -> Parser:
-    return Parser.from_folder(REPO / "templates/forms")
+    return Parser.from_folder(SHIPPED_TEMPLATES)
 
 
 @cache

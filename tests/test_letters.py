@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from cme.resources import SHIPPED_TEMPLATES
 from workflows.letters import (
     CONTEXT_KEYS,
     FLAGS,
@@ -25,7 +26,7 @@ from workflows.letters import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-TEMPLATES = REPO / "templates" / "letters"
+TEMPLATES = SHIPPED_TEMPLATES / "letters"
 OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 DUE = "Monday 2 March 2026"
 # Letters that ask for something by a date, so they must print deadline.due.

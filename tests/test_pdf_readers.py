@@ -25,13 +25,14 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from cme.resources import SAMPLES
 from parsers.document import Extract, ReadError
 from parsers.readers.acroform import read_acroform
 from parsers.readers.pdf import read_pdf
 from parsers.readers.pdf_words import DAMAGED, ENCRYPTED, MAX_PAGES, SCAN
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-EMAILS = FIXTURES / "emails"
+EMAILS = SAMPLES
 BAD = FIXTURES / "bad"
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from functools import cache
 
+from cme.resources import SHIPPED_TEMPLATES
 from parsers.message import Parser
-from tests.conftest import REPO
 from tests.fixtures.builders import DOCX_TYPE, Attachment, Email, docx_form, pdf_form
 
 
 @cache
 def parser() -> Parser:
-    return Parser.from_folder(REPO / "templates/forms")
+    return Parser.from_folder(SHIPPED_TEMPLATES)
 
 
 ROWS = [

@@ -36,6 +36,8 @@ from docxtpl import DocxTemplate
 from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
+from cme.resources import SearchPath
+
 log = logging.getLogger(__name__)
 
 LETTERS: tuple[str, ...] = (
@@ -126,8 +128,10 @@ def letter_environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
-def render_letter(template_dir: Path, stem: str, context: dict, out_path: Path) -> Path:
-    """Render ``template_dir/STEM.docx`` with ``context`` into ``out_path`` (atomically)."""
+def render_letter(template_dir: Path | SearchPath, stem: str, context: dict,
+                  out_path: Path) -> Path:
+    """Render ``STEM.docx`` (the first on the search path) with ``context`` into
+    ``out_path``, atomically."""
     template = _open(template_dir, stem)
     try:
         template.render(_clean(context), jinja_env=letter_environment())
@@ -156,7 +160,7 @@ def render_letter(template_dir: Path, stem: str, context: dict, out_path: Path) 
     return out_path
 
 
-def template_variables(template_dir: Path, stem: str) -> set[str]:
+def template_variables(template_dir: Path | SearchPath, stem: str) -> set[str]:
     """The top-level names a letter uses (``child``, ``today``...), as docxtpl sees them."""
     template = _open(template_dir, stem)
     try:
@@ -165,14 +169,15 @@ def template_variables(template_dir: Path, stem: str) -> set[str]:
         raise LetterError(stem, f"Jinja syntax error: {e.message}") from e
 
 
-def check_letter_templates(template_dir: Path) -> list[str]:
+def check_letter_templates(template_dir: Path | SearchPath) -> list[str]:
     """One line per problem: missing or unreadable letters, syntax errors, unknown variables."""
+    search = SearchPath.of(template_dir)
     problems = [
-        f"{template_dir / f'{stem}.docx'}: missing"
+        f"{search.file(f'{stem}.docx')}: missing"
         for stem in LETTERS
-        if not (template_dir / f"{stem}.docx").is_file()
+        if not search.file(f"{stem}.docx").is_file()
     ]
-    for path in sorted(template_dir.glob("*.docx")):
+    for path in search.files("*.docx"):
         if path.name.startswith("~$"):  # Word's lock file while a letter is open
             continue
         try:
@@ -246,10 +251,10 @@ def _lines(container: Any) -> Iterator[str]:
             yield " | ".join(cells)
 
 
-def _open(template_dir: Path, stem: str) -> DocxTemplate:
+def _open(template_dir: Path | SearchPath, stem: str) -> DocxTemplate:
     if not _STEM.fullmatch(stem):
         raise LetterError(stem, "a letter name is letters, digits, '_' and '-' only")
-    path = template_dir / f"{stem}.docx"
+    path = SearchPath.of(template_dir).file(f"{stem}.docx")
     if not path.is_file():
         raise LetterError(stem, f"no template {path}")
     template = DocxTemplate(path)
@@ -343,7 +348,7 @@ def _paths(node: nodes.Node) -> Iterator[tuple[str, ...]]:
         yield from _paths(child)
 
 
-def _diagnose(template_dir: Path, stem: str, context: dict, error: Exception) -> str:
+def _diagnose(template_dir: Path | SearchPath, stem: str, context: dict, error: Exception) -> str:
     """A readable reason for a failed render, naming the variable where there is one.
 
     Jinja's own message for ``child.shoe_size`` is "'dict object' has no attribute
@@ -356,7 +361,7 @@ def _diagnose(template_dir: Path, stem: str, context: dict, error: Exception) ->
     return f"cannot render: {error}"
 
 
-def _trial_render(template_dir: Path, stem: str) -> None:
+def _trial_render(template_dir: Path | SearchPath, stem: str) -> None:
     """Render with every flag on and every string filled, and reopen the result."""
     sample = {
         name: ({attr: name == FLAGS or f"{name}.{attr}" for attr in attrs} if attrs else name)

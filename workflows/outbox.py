@@ -56,7 +56,7 @@ class Outbox:
         stamp = as_london(at).strftime("%Y%m%d-%H%M%S")
         count = Letter.select().where(Letter.case == case).count() + 1
         path = self.letters_dir / case.reference / f"{stamp}-{count:02d}-{stem}.docx"
-        render_letter(self.config.parsing.templates / "letters", stem, context, path)
+        render_letter(self.config.templates.sub("letters"), stem, context, path)
         pdf = to_pdf(path, self.config.letters.pdf_timeout_seconds) if self.config.letters.pdf \
             else None
         recipients = self._recipients(case, context["recipient"])
