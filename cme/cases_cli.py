@@ -12,23 +12,18 @@ from typing import Any
 
 import click
 
+from cme.columns import print_columns
+
 
 def _emit(rows: Any, as_json: bool, empty: str, columns: tuple[str, ...],
           cells: Any = None) -> None:
-    """JSON, or a table of ``cells(row)`` per row, or one line saying there is nothing."""
+    """JSON, or aligned columns of ``cells(row)`` per row, or one line saying there is nothing."""
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    if not rows:
+    elif not rows:
         click.echo(empty)
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(*columns)
-    for row in rows:
-        table.add_row(*cells(row))
-    Console().print(table)
+    else:
+        print_columns(columns, (cells(row) for row in rows))
 
 
 def register_commands(cli: click.Group, open_app: Any, open_register: Any,
@@ -123,9 +118,9 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
         """List deadlines in every state (or one), soonest first."""
         open_register(ctx)
         from register.models import Deadline
-        from register.queries import deadline_as_dict
+        from register.queries import deadline_as_dict, with_case
 
-        query = Deadline.select().order_by(Deadline.due, Deadline.id)
+        query = with_case(Deadline.select()).order_by(Deadline.due, Deadline.id)
         if due_before is not None:
             query = query.where(Deadline.due < date(due_before.year, due_before.month,
                                                     due_before.day))
@@ -145,9 +140,9 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
             return
         open_register(ctx)
         from register.models import ReviewItem
-        from register.queries import review_as_dict
+        from register.queries import review_as_dict, with_case
 
-        query = ReviewItem.select().order_by(ReviewItem.id)
+        query = with_case(ReviewItem.select()).order_by(ReviewItem.id)
         if not show_all:
             query = query.where(ReviewItem.resolved_at.is_null())
         rows = [review_as_dict(r) for r in query]
@@ -179,9 +174,9 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
         """Letters written, newest last."""
         open_register(ctx)
         from register.models import Letter
-        from register.queries import letter_as_dict
+        from register.queries import letter_as_dict, with_case
 
-        query = Letter.select().order_by(Letter.id)
+        query = with_case(Letter.select()).order_by(Letter.id)
         if reference:
             query = query.where(Letter.case == case_or_fail(reference))
         rows = [letter_as_dict(letter) for letter in query]

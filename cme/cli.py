@@ -187,30 +187,23 @@ def intake() -> None:
 def intake_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
     """List inbound messages, newest last."""
     open_register(ctx)
-    from register.queries import message_as_dict, messages
+    from register.queries import messages_as_dicts
 
-    rows = [message_as_dict(m) for m in messages(status)]
+    rows = messages_as_dicts(status)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not rows:
         click.echo("no messages" + (f" {status}" if status else ""))
         return
-    from rich.table import Table
+    from cme.columns import print_columns
 
-    table = Table("id", "received", "status", "from", "subject", "parts", "problem")
-    for row in rows:
-        problem = row["error"] or "; ".join(row["warnings"])
-        table.add_row(
-            str(row["id"]),
-            row["received_at"][:16].replace("T", " "),
-            row["status"],
-            row["sender"] or "",
-            (row["subject"] or "")[:50],
-            str(len(row["documents"])),
-            problem[:60],
-        )
-    console().print(table)
+    print_columns(
+        ("id", "received", "status", "from", "subject", "parts", "problem"),
+        ((str(row["id"]), row["received_at"][:16].replace("T", " "), row["status"],
+          row["sender"] or "", row["subject"] or "", str(len(row["documents"])),
+          row["error"] or "; ".join(row["warnings"])) for row in rows),
+    )
 
 
 @intake.command("show")

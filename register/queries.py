@@ -51,8 +51,21 @@ def document_as_dict(doc: Document) -> dict[str, Any]:
     }
 
 
-def message_as_dict(message: InboundMessage) -> dict[str, Any]:
-    documents = message.documents.order_by(Document.position)
+def messages_as_dicts(status: str | None = None) -> list[dict[str, Any]]:
+    """Every message (or those in ``status``) with its documents, in two queries."""
+    documents: dict[int, list[Document]] = {}
+    query = Document.select().order_by(Document.message, Document.position)
+    if status:
+        query = query.join(InboundMessage).where(InboundMessage.status == status)
+    for doc in query:
+        documents.setdefault(doc.message_id, []).append(doc)
+    return [message_as_dict(m, documents.get(m.id, [])) for m in messages(status)]
+
+
+def message_as_dict(message: InboundMessage,
+                    documents: list[Document] | None = None) -> dict[str, Any]:
+    if documents is None:
+        documents = list(message.documents.order_by(Document.position))
     return {
         "id": message.id,
         "mailbox": message.mailbox,
@@ -122,38 +135,40 @@ def cases_as_dicts(cases: Iterable[Case]) -> list[dict[str, Any]]:
     if not cases:
         return []
     case_ids = [c.id for c in cases]
-    child_ids = {c.child_id for c in cases if c.child_id is not None}
-    children = {c.id: c for c in Child.select().where(Child.id.in_(list(child_ids)))}
-    next_due: dict[int, Deadline] = {}
-    for deadline in (Deadline.select().where(Deadline.case.in_(case_ids)
-                                             & (Deadline.state == "open"))
-                     .order_by(Deadline.due_at, Deadline.id)):
-        next_due.setdefault(deadline.case_id, deadline)
-    by_child: dict[int, list[tuple[int, str]]] = {}
-    for row in (Case.select(Case.id, Case.reference, Case.child).where(
-            Case.child.in_(list(child_ids))).order_by(Case.id)):
-        by_child.setdefault(row.child_id, []).append((row.id, row.reference))
-    return [_case_dict(c, children.get(c.child_id), next_due.get(c.id),
-                       [ref for cid, ref in by_child.get(c.child_id, []) if cid != c.id])
-            for c in cases]
-
-
-def _case_dict(case: Case, child: Child | None, next_deadline: Deadline | None,
-               linked: list[str]) -> dict[str, Any]:
-    return {
-        "reference": case.reference,
-        "kind": case.kind,
-        "status": case.status,
-        "opened": case.opened.isoformat(),
-        "closed": case.closed.isoformat() if case.closed else None,
-        "child": None if child is None else {
-            "id": child.id, "forenames": child.forenames, "surname": child.surname,
-            "dob": child.dob.isoformat() if child.dob else None},
-        "school": (case.details or {}).get("school_name"),
-        "linked_cases": linked,
-        "next_deadline": None if next_deadline is None else {
-            "purpose": next_deadline.purpose, "due": next_deadline.due.isoformat()},
+    child_ids = list({c.child_id for c in cases if c.child_id is not None})
+    children = {
+        row[0]: {"id": row[0], "forenames": row[1], "surname": row[2],
+                 "dob": row[3].isoformat() if row[3] else None}
+        for row in Child.select(Child.id, Child.forenames, Child.surname, Child.dob)
+        .where(Child.id.in_(child_ids)).tuples()
     }
+    next_due: dict[int, dict[str, str]] = {}
+    for case_id, purpose, due in (
+        Deadline.select(Deadline.case, Deadline.purpose, Deadline.due)
+        .where(Deadline.case.in_(case_ids) & (Deadline.state == "open"))
+        .order_by(Deadline.due_at, Deadline.id).tuples()
+    ):
+        next_due.setdefault(case_id, {"purpose": purpose, "due": due.isoformat()})
+    by_child: dict[int, list[tuple[int, str]]] = {}
+    for case_id, reference, child_id in (
+        Case.select(Case.id, Case.reference, Case.child)
+        .where(Case.child.in_(child_ids)).order_by(Case.id).tuples()
+    ):
+        by_child.setdefault(child_id, []).append((case_id, reference))
+    return [
+        {
+            "reference": case.reference,
+            "kind": case.kind,
+            "status": case.status,
+            "opened": case.opened.isoformat(),
+            "closed": case.closed.isoformat() if case.closed else None,
+            "child": children.get(case.child_id),
+            "school": (case.details or {}).get("school_name"),
+            "linked_cases": [ref for cid, ref in by_child.get(case.child_id, []) if cid != case.id],
+            "next_deadline": next_due.get(case.id),
+        }
+        for case in cases
+    ]
 
 
 def timeline(case: Case) -> list[dict[str, Any]]:
@@ -165,6 +180,12 @@ def timeline(case: Case) -> list[dict[str, Any]]:
 def deadline_as_dict(deadline: Deadline) -> dict[str, Any]:
     return {"id": deadline.id, "case": deadline.case.reference, "purpose": deadline.purpose,
             "due": deadline.due.isoformat(), "state": deadline.state}
+
+
+def with_case(query: peewee.ModelSelect) -> peewee.ModelSelect:
+    """``query`` (of deadlines, letters or review items) with each row's case in one join."""
+    return (query.select_extend(Case.id, Case.reference)
+            .join(Case, peewee.JOIN.LEFT_OUTER).switch(query.model))
 
 
 def letter_as_dict(letter: Letter) -> dict[str, Any]:

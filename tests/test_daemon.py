@@ -100,7 +100,8 @@ def test_unknown_backend_is_one_line(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text('[mailbox]\nbackend = "pigeon"\n')
     result = run_cme(config, "watch", "--once")
-    assert result.returncode == 1 and "unknown mailbox backend 'pigeon'" in result.stderr
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert f"{config}: [mailbox.backend] unknown value 'pigeon'" in result.stderr
 
 
 def test_sigterm_finishes_and_exits_zero(config_path):
