@@ -23,10 +23,11 @@ MB = 1024 * 1024
 
 
 class ConfigError(Exception):
-    """The configuration cannot be used. ``key`` names the offending setting."""
+    """The configuration cannot be used. ``key`` names the offending setting
+    (empty when the fault is the file itself)."""
 
     def __init__(self, path: Path, key: str, message: str) -> None:
-        super().__init__(f"{path}: [{key}] {message}")
+        super().__init__(f"{path}: [{key}] {message}" if key else f"{path}: {message}")
         self.path = path
         self.key = key
         self.message = message
@@ -203,11 +204,11 @@ def load_config(path: Path) -> Config:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(path, "-", "config file not found") from None
+        raise ConfigError(path, "", "config file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, "-", f"cannot read: {exc}") from None
+        raise ConfigError(path, "", f"cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, "-", f"not valid TOML: {exc}") from None
+        raise ConfigError(path, "", f"not valid TOML: {exc}") from None
     return config_from_mapping(raw, path)
 
 

@@ -22,18 +22,18 @@ def check_templates(config: Config) -> list[str]:
     problems: list[str] = []
     try:
         loaded = load_templates(forms)
-        problems += [f"{_file(forms, e.template)}: [{e.key}] {e.message}" for e in loaded.errors]
+        problems += [_line(_file(forms, e.template), e) for e in loaded.errors]
         for template in loaded.forms:
             for sample in template.samples:
                 if not sample.exists():
                     problems.append(f"{template.path}: [samples] no such file: {sample}")
     except TemplateError as exc:
-        problems.append(f"{_file(forms, exc.template)}: [{exc.key}] {exc.message}")
+        problems.append(_line(_file(forms, exc.template), exc))
     kinds = search.file("kinds.toml")
     try:
         load_kind_rules(kinds)
     except TemplateError as exc:
-        problems.append(f"{kinds}: [{exc.key}] {exc.message}")
+        problems.append(_line(kinds, exc))
     problems += check_letter_templates(search.sub("letters"))
     return problems
 
@@ -48,6 +48,10 @@ def template_sources(config: Config) -> list[tuple[str, str, Path]]:
           if not p.name.startswith("~$")),
     ]
     return [(name, search.origin(path), path) for name, path in used]
+
+
+def _line(path: Path, error: TemplateError) -> str:
+    return f"{path}: [{error.key}] {error.message}" if error.key else f"{path}: {error.message}"
 
 
 def _file(forms: SearchPath, template: str) -> Path:

@@ -60,7 +60,7 @@ def load_kind_rules(path: Path) -> KindRules:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise TemplateError(name, "-", f"cannot read: {exc}") from None
+        raise TemplateError(name, "", f"cannot read: {exc}") from None
     phrases = raw.get("phrases", {})
     for kind, table in phrases.items():
         if kind not in KINDS:

@@ -38,7 +38,7 @@ PSEUDO_FIELDS = {"child_full_name", "parent_name_phone"}
 
 class TemplateError(Exception):
     def __init__(self, template: str, key: str, message: str) -> None:
-        super().__init__(f"{template}: [{key}] {message}")
+        super().__init__(f"{template}: [{key}] {message}" if key else f"{template}: {message}")
         self.template = template
         self.key = key
         self.message = message
@@ -132,9 +132,9 @@ def _read(path: Path, name: str) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise TemplateError(name, "-", f"file not found: {path}") from None
+        raise TemplateError(name, "", f"file not found: {path}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise TemplateError(name, "-", f"not valid TOML: {exc}") from None
+        raise TemplateError(name, "", f"not valid TOML: {exc}") from None
 
 
 KNOWN_KEYS = {
