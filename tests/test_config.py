@@ -42,7 +42,8 @@ def test_absolute_paths_are_kept(tmp_path: Path):
         ("[limits]\nmax_part_bytes = -1\n", "limits.max_part_bytes"),
         ('[limits]\nmax_part_bytes = "big"\n', "limits.max_part_bytes"),
         ("[nonsense]\nx = 1\n", "nonsense"),
-        ("[mailbox\n", "-"),
+        ("[mailbox\n", ""),
+        ('[mailbox]\nbackend = "pigeon"\n', "mailbox.backend"),
     ],
 )
 def test_bad_config_names_the_key(tmp_path: Path, text: str, key: str):
@@ -52,6 +53,7 @@ def test_bad_config_names_the_key(tmp_path: Path, text: str, key: str):
         load_config(path)
     assert caught.value.key == key
     assert str(path) in str(caught.value)
+    assert "[-]" not in str(caught.value)
 
 
 def test_missing_config(tmp_path: Path):
