@@ -313,6 +313,45 @@ def parse(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
         sys.exit(1)
 
 
+@cli.command("eval")
+@click.argument("folders", nargs=-1, required=True,
+                type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable scores.")
+@click.option("--baseline", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=None, help="An earlier --json output: show the difference from it.")
+@click.option("--no-misses", is_flag=True, help="Only the tables and the scores.")
+@click.pass_context
+def eval_command(ctx: click.Context, folders: tuple[Path, ...], as_json: bool,
+                 baseline: Path | None, no_misses: bool) -> None:
+    """Score the reading of labelled folders (NAME.eml + NAME.expected.json)."""
+    from cme.evaluation import as_json as scores_json
+    from cme.evaluation import evaluate, report_lines
+    from cme.parsing import build_parser
+    from parsers.evaluate import EvalError
+    from parsers.sandbox import Sandbox
+
+    config = _config_or_defaults(ctx)
+    before = None
+    if baseline is not None:
+        try:
+            before = json.loads(baseline.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UserError(f"{baseline}: not a `cme eval --json` output ({exc})") from None
+    parser = build_parser(config)
+    try:
+        scores = evaluate(parser, list(folders))
+    except EvalError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        if isinstance(parser.read, Sandbox):
+            parser.read.close()
+    if as_json:
+        click.echo(scores_json(scores))
+        return
+    for line in report_lines(scores, before, misses=not no_misses):
+        click.echo(line)
+
+
 def _print_result(result: MessageResult) -> None:
     from rich.table import Table
 
