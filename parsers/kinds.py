@@ -10,7 +10,14 @@ from pathlib import Path
 from parsers.templates import KINDS, TemplateError
 
 SCHOOL_NAME = re.compile(r"\b(school|academy|college)\b", re.IGNORECASE)
-REFERENCE = re.compile(r"\bCME[-/ ]\d{4}[-/ ]\d{1,5}\b", re.IGNORECASE)
+# CME-YYYY-NNNNN (the first references) or CME-YYYY-XXXXX-C (with a check character).
+REFERENCE = re.compile(
+    r"\bCME[-/ ]\d{4}[-/ ](?:[0-9A-Z]{5}[-/ ][0-9A-Z]\b|\d{1,5}\b)", re.IGNORECASE)
+REPLY_PREFIX = re.compile(
+    r"^\s*(?:(?:re|aw|atb|antw|sv|vs|r|rif|odp|wg|fw|fwd|tr|rv|enc)\s*(?:\[\d+\])?\s*:\s*)+",
+    re.IGNORECASE)
+SENDER_CLASSES = ("personal", "nhs", "police", "school", "council")
+IDENTITY = ("child_surname", "child_forenames", "child_upn")
 
 
 @dataclass(frozen=True)
@@ -21,13 +28,35 @@ class KindRules:
     school_domains: tuple[str, ...] = ()
     not_school: dict[str, str] | None = None
     school: dict[str, str] | None = None
+    # sender class -> domain endings (".sch.uk") or words within the domain ("academy")
+    sender_classes: dict[str, tuple[str, ...]] | None = None
 
-    def by_sender(self, kind: str, sender: str | None, organisation: str | None) -> str:
+    def sender_class(self, sender: str | None) -> str:
+        """school, council, nhs, police, personal (usually a parent) or organisation."""
+        if not sender or "@" not in sender:
+            return "unknown"
+        domain = sender.rsplit("@", 1)[1].lower()
+        for name in SENDER_CLASSES:
+            for mark in (self.sender_classes or {}).get(name, ()):
+                if mark.startswith("."):
+                    found = domain.endswith(mark)
+                elif "." in mark:
+                    found = domain == mark or domain.endswith("." + mark)
+                else:  # a word inside the domain: kingsmeadacademy.org.uk
+                    found = mark in domain
+                if found:
+                    return name
+        return "organisation"
+
+    def by_sender(self, kind: str, sender: str | None, organisation: str | None,
+                  *, sender_class: str | None = None) -> str:
         """Schools notify; anyone else who writes the same is an agency referring."""
         if not sender:
             return kind
-        is_school = any(sender.lower().endswith(d) for d in self.school_domains) or bool(
-            organisation and SCHOOL_NAME.search(organisation)
+        is_school = (
+            any(sender.lower().endswith(d) for d in self.school_domains)
+            or sender_class == "school"
+            or bool(organisation and SCHOOL_NAME.search(organisation))
         )
         table = (self.school if is_school else self.not_school) or {}
         return table.get(kind, kind)
@@ -53,6 +82,79 @@ class KindRules:
         if other >= self.threshold and other >= best:
             return "other"
         return kind if best >= self.threshold else "other"
+
+
+@dataclass(frozen=True)
+class KindEvidence:
+    """Everything a message's kind is decided from, gathered after its fields."""
+
+    text: str  # subject + the writers' own text + documents
+    reference_text: str  # subject + the writers' own text (never what they quoted)
+    subject: str = ""
+    form_kind: str = ""  # what a form template said the attachment is
+    sender: str | None = None
+    signals: tuple[str, ...] = ()  # MailSignals.reasons(): auto-reply, bulk, report, invitation
+    fields: dict[str, object] | None = None
+
+
+def decide_kind(rules: KindRules, evidence: KindEvidence) -> tuple[str, list[str]]:
+    """The message kind and why: headers first, then a quoted reference, then whether a
+    child is named at all, then the fields, the sender and the phrases."""
+    if evidence.signals:
+        return "other", [*evidence.signals]
+    fields = evidence.fields or {}
+    why: list[str] = []
+    sender_class = rules.sender_class(evidence.sender)
+    why.append(f"sender: {sender_class}")
+    reply = bool(REPLY_PREFIX.match(evidence.subject or ""))
+    reference = REFERENCE.search(evidence.reference_text)
+    if reference:
+        why.append(f"quotes case reference {reference.group(0).upper()}"
+                   + (" in a reply" if reply else ""))
+        return "case_update", why
+    named = [f for f in IDENTITY if fields.get(f)]
+    scores = rules.scores(evidence.text, "")
+    if evidence.form_kind:
+        scores[evidence.form_kind] += rules.threshold
+        why.append(f"form: {evidence.form_kind}")
+    other = scores.pop("other")
+    scores.pop("case_update", None)
+    if not named and not fields.get("child_dob"):
+        why.append("no child is named")
+        return "other", why
+    why.append("child named: " + ", ".join(named or ["date of birth only"]))
+    if other >= rules.threshold and other >= max(scores.values()):
+        why.append(f"phrases of mail that is not a notification ({other:g})")
+        return "other", why
+    facts = _fact_kinds(fields)
+    for kind in facts:
+        scores[kind] += rules.threshold
+    why += [f"fields: {kind}" for kind in facts]
+    if sender_class == "personal" and scores["ehe_notification"] > 0:
+        scores["ehe_notification"] += rules.threshold  # parents write about home education
+    kind, best = max(scores.items(), key=lambda kv: kv[1])
+    if best <= 0:
+        kind = "cme_notification" if sender_class == "school" else "agency_referral"
+        why.append("no phrase decides: by the sender")
+    else:
+        why.append(f"phrases and fields: {kind} ({best:g})")
+    organisation = fields.get("referrer_organisation")
+    decided = rules.by_sender(kind, evidence.sender,
+                              organisation if isinstance(organisation, str) else None,
+                              sender_class=sender_class)
+    if decided != kind:
+        why.append(f"{sender_class} sender: {decided}")
+    return decided, why
+
+
+def _fact_kinds(fields: dict[str, object]) -> list[str]:
+    """Kinds that the fields themselves point at."""
+    kinds = []
+    if fields.get("deletion_ground") == "9(1)(f)" or fields.get("ehe_start_date"):
+        kinds.append("ehe_notification")
+    if fields.get("date_last_attended") and "ehe_notification" not in kinds:
+        kinds.append("cme_notification")
+    return kinds
 
 
 def load_kind_rules(path: Path) -> KindRules:
@@ -83,4 +185,15 @@ def load_kind_rules(path: Path) -> KindRules:
         tuple(d.lower() for d in senders.get("school_domains", [])),
         senders.get("not_school", {}),
         senders.get("school", {}),
+        _sender_classes(name, senders.get("classes", {})),
     )
+
+
+def _sender_classes(name: str, table: dict) -> dict[str, tuple[str, ...]]:
+    for key, marks in table.items():
+        if key not in SENDER_CLASSES:
+            raise TemplateError(name, f"senders.classes.{key}",
+                                f"not a sender class (known: {', '.join(SENDER_CLASSES)})")
+        if not isinstance(marks, list) or not all(isinstance(m, str) for m in marks):
+            raise TemplateError(name, f"senders.classes.{key}", "must be a list of strings")
+    return {k: tuple(m.lower() for m in v) for k, v in table.items()}

@@ -17,10 +17,10 @@ from cme.resources import SearchPath
 from parsers.document import Extract, ReadError
 from parsers.fields import Fields, choose
 from parsers.formats import detect
-from parsers.kinds import REFERENCE, KindRules, load_kind_rules
+from parsers.kinds import REFERENCE, KindEvidence, KindRules, decide_kind, load_kind_rules
 from parsers.mapping import Candidate, Vocabulary, map_pairs
 from parsers.prose import prose_candidates
-from parsers.readers.email import email_parts
+from parsers.readers.email import MailSignals, email_parts
 from parsers.readers.text import read_lines
 from parsers.sandbox import read_directly
 from parsers.templates import Template, TemplateSet, load_templates
@@ -50,6 +50,7 @@ class DocumentResult:
     is_form: bool = False
     is_body: bool = False
     unreadable: bool = False
+    kind_evidence: list[str] = field(default_factory=list)  # why the message has its kind
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"part": self.part, "kind": self.kind, "template": self.template}
@@ -57,6 +58,8 @@ class DocumentResult:
             out["confidence"] = round(self.confidence, 2)
         out["fields"] = self.fields.plain()
         out["warnings"] = self.warnings
+        if self.kind_evidence:
+            out["kind_evidence"] = self.kind_evidence
         return out
 
 
@@ -127,7 +130,7 @@ class Parser:
             documents.append(DocumentResult(label, warnings=[why], unreadable=True))
         for name, declared, data in parts.attachments:
             documents.extend(self.parse_document(data, name, declared, parts.sender, depth=1))
-        return self.merge(source, documents, parts.subject, parts.sender)
+        return self.merge(source, documents, parts.subject, parts.sender, parts.signals)
 
     def parse_document(
         self,
@@ -208,32 +211,24 @@ class Parser:
         documents: list[DocumentResult],
         subject: str = "",
         sender: str | None = None,
+        signals: MailSignals | None = None,
     ) -> MessageResult:
+        """The message's fields from all its documents, then its kind from all the evidence."""
+        fields, review = _merge_fields(documents)
         text = "\n".join([subject, *(d.own_text if d.is_body else d.text for d in documents)])
         reference_text = "\n".join([subject, *(d.own_text for d in documents if d.is_body)])
         form_kinds = [d.kind for d in documents if d.is_form and d.kind != "other"]
-        kind = self.rules.decide(text, reference_text, form_kinds[0] if form_kinds else "")
-        if kind == "other":
-            return MessageResult(source, "other", {}, [], documents)
-        # A form outranks everything; then, for who wrote, the cover email's
-        # signature (the sender), and for the rest, the documents it carries.
-        by_content = sorted(documents, key=lambda d: (not d.is_form, d.is_body))
-        by_writer = sorted(documents, key=lambda d: (not d.is_form, not d.is_body))
-        fields: dict[str, str | bool] = {}
-        review: set[str] = set()
-        for _doc, name, value in _offers(by_content, by_writer):
-            if name not in fields:
-                fields[name] = value.value
-                if value.problem or value.confidence < 0.6:
-                    review.add(name)
-            elif _differs(fields[name], value.value):
-                review.add(name)
-        organisation = fields.get("referrer_organisation")
-        kind = self.rules.by_sender(
-            kind, sender, organisation if isinstance(organisation, str) else None
-        )
+        evidence = KindEvidence(text, reference_text, subject, form_kinds[0] if form_kinds else "",
+                                sender, tuple(signals.reasons()) if signals else (), fields)
+        kind, reasons = decide_kind(self.rules, evidence)
+        if documents:
+            documents[0].kind_evidence = reasons
         if kind != "case_update":
             fields.pop("update_outcome", None)
+        if kind == "other":
+            # Read, but not a message the register acts on: whatever was read is
+            # for a person to look at, never to be acted on.
+            review.update(name for name in fields if name != "case_reference")
         for name in REQUIRED.get(kind, ()):
             if name not in fields:
                 review.add(name)
@@ -241,6 +236,23 @@ class Parser:
         return MessageResult(
             source, kind, dict(sorted(fields.items())), sorted(review), documents, tied
         )
+
+
+def _merge_fields(documents: list[DocumentResult]) -> tuple[dict[str, str | bool], set[str]]:
+    """A form outranks everything; then, for who wrote, the cover email's signature
+    (the sender), and for the rest, the documents it carries. Disagreements go to review."""
+    by_content = sorted(documents, key=lambda d: (not d.is_form, d.is_body))
+    by_writer = sorted(documents, key=lambda d: (not d.is_form, not d.is_body))
+    fields: dict[str, str | bool] = {}
+    review: set[str] = set()
+    for _doc, name, value in _offers(by_content, by_writer):
+        if name not in fields:
+            fields[name] = value.value
+            if value.problem or value.confidence < 0.6:
+                review.add(name)
+        elif _differs(fields[name], value.value):
+            review.add(name)
+    return fields, review
 
 
 def _offers(by_content: list[DocumentResult], by_writer: list[DocumentResult]):
