@@ -30,6 +30,9 @@ class KindRules:
     school: dict[str, str] | None = None
     # sender class -> domain endings (".sch.uk") or words within the domain ("academy")
     sender_classes: dict[str, tuple[str, ...]] | None = None
+    # kind -> (compiled regular expression, weight): wordings a phrase list cannot
+    # enumerate ("hasn't come back after the holidays", "not taken up his place")
+    patterns: dict[str, tuple[tuple[re.Pattern[str], float], ...]] | None = None
 
     def sender_class(self, sender: str | None) -> str:
         """school, council, nhs, police, personal (usually a parent) or organisation."""
@@ -66,6 +69,8 @@ class KindRules:
         totals = {kind: 0.0 for kind in KINDS}
         for kind, phrases in self.phrases.items():
             totals[kind] = sum(w for p, w in phrases.items() if p in lowered)
+        for kind, patterns in (self.patterns or {}).items():
+            totals[kind] += sum(w for pattern, w in patterns if pattern.search(lowered))
         if REFERENCE.search(reference_text):
             for kind, bonus in self.reference_bonus.items():
                 totals[kind] += bonus
@@ -95,6 +100,7 @@ class KindEvidence:
     sender: str | None = None
     signals: tuple[str, ...] = ()  # MailSignals.reasons(): auto-reply, bulk, report, invitation
     fields: dict[str, object] | None = None
+    quoted: str = ""  # what a reply quoted (the LA's own request, often with its reference)
 
 
 def decide_kind(rules: KindRules, evidence: KindEvidence) -> tuple[str, list[str]]:
@@ -107,11 +113,16 @@ def decide_kind(rules: KindRules, evidence: KindEvidence) -> tuple[str, list[str
     sender_class = rules.sender_class(evidence.sender)
     why.append(f"sender: {sender_class}")
     reply = bool(REPLY_PREFIX.match(evidence.subject or ""))
-    reference = REFERENCE.search(evidence.reference_text)
-    if reference:
-        why.append(f"quotes case reference {reference.group(0).upper()}"
-                   + (" in a reply" if reply else ""))
+    own = {m.group(0).upper() for m in REFERENCE.finditer(evidence.reference_text)}
+    quoted = {m.group(0).upper() for m in REFERENCE.finditer(evidence.quoted)} if reply else set()
+    references = own or quoted
+    if len(references) == 1:
+        where = "in a reply to the LA's mail quoting it" if not own else (
+            "in a reply" if reply else "")
+        why.append(f"quotes case reference {next(iter(references))} {where}".rstrip())
         return "case_update", why
+    if references:
+        why.append(f"names {len(references)} case references: about several cases, not one")
     named = [f for f in IDENTITY if fields.get(f)]
     scores = rules.scores(evidence.text, "")
     if evidence.form_kind:
@@ -133,12 +144,15 @@ def decide_kind(rules: KindRules, evidence: KindEvidence) -> tuple[str, list[str
     if sender_class == "personal" and scores["ehe_notification"] > 0:
         scores["ehe_notification"] += rules.threshold  # parents write about home education
     kind, best = max(scores.items(), key=lambda kv: kv[1])
+    organisation = fields.get("referrer_organisation")
     if best <= 0:
-        kind = "cme_notification" if sender_class == "school" else "agency_referral"
+        schoolish = sender_class == "school" or bool(
+            isinstance(organisation, str) and SCHOOL_NAME.search(organisation))
+        kind = ("cme_notification" if schoolish else
+                "ehe_notification" if sender_class == "personal" else "agency_referral")
         why.append("no phrase decides: by the sender")
     else:
         why.append(f"phrases and fields: {kind} ({best:g})")
-    organisation = fields.get("referrer_organisation")
     decided = rules.by_sender(kind, evidence.sender,
                               organisation if isinstance(organisation, str) else None,
                               sender_class=sender_class)
@@ -186,7 +200,26 @@ def load_kind_rules(path: Path) -> KindRules:
         senders.get("not_school", {}),
         senders.get("school", {}),
         _sender_classes(name, senders.get("classes", {})),
+        _patterns(name, raw.get("patterns", {})),
     )
+
+
+def _patterns(name: str, table: dict) -> dict[str, tuple[tuple[re.Pattern[str], float], ...]]:
+    out = {}
+    for kind, patterns in table.items():
+        if kind not in KINDS:
+            raise TemplateError(name, f"patterns.{kind}", "not a message kind")
+        compiled = []
+        for text, weight in patterns.items():
+            if not isinstance(weight, int | float):
+                raise TemplateError(name, f"patterns.{kind}.{text}", "weight must be a number")
+            try:
+                compiled.append((re.compile(text, re.IGNORECASE), float(weight)))
+            except re.error as exc:
+                raise TemplateError(name, f"patterns.{kind}.{text}",
+                                    f"bad regular expression: {exc}") from None
+        out[kind] = tuple(compiled)
+    return out
 
 
 def _sender_classes(name: str, table: dict) -> dict[str, tuple[str, ...]]:

@@ -51,6 +51,7 @@ class DocumentResult:
     is_body: bool = False
     unreadable: bool = False
     kind_evidence: list[str] = field(default_factory=list)  # why the message has its kind
+    quoted: str = ""  # for an email body: the earlier mail it quoted
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"part": self.part, "kind": self.kind, "template": self.template}
@@ -203,6 +204,7 @@ class Parser:
             own,
             is_form,
             is_body,
+            quoted=extract.quoted,
         )
 
     def merge(
@@ -218,8 +220,10 @@ class Parser:
         text = "\n".join([subject, *(d.own_text if d.is_body else d.text for d in documents)])
         reference_text = "\n".join([subject, *(d.own_text for d in documents if d.is_body)])
         form_kinds = [d.kind for d in documents if d.is_form and d.kind != "other"]
+        quoted = "\n".join(d.quoted for d in documents if d.is_body)
         evidence = KindEvidence(text, reference_text, subject, form_kinds[0] if form_kinds else "",
-                                sender, tuple(signals.reasons()) if signals else (), fields)
+                                sender, tuple(signals.reasons()) if signals else (), fields,
+                                quoted)
         kind, reasons = decide_kind(self.rules, evidence)
         if documents:
             documents[0].kind_evidence = reasons
