@@ -180,7 +180,10 @@ class Parser:
         candidates += [Candidate(f, v, 1.0, "structured", f) for f, v in extract.fields.items()]
         own = extract.new_text if extract.new_text is not None else extract.text
         reference_text = "\n".join((subject, own, extract.quoted))
-        kind = self.rules.decide(text, reference_text, template.kind)
+        # A part that quotes one of our references is about that case, whatever its words.
+        quotes_reference = bool(REFERENCE.search("\n".join((subject, own))))
+        kind = "case_update" if quotes_reference else self.rules.decide(
+            text, reference_text, template.kind)
         is_form = len({c.field for c in candidates}) >= FORM_MIN_FIELDS and not is_body
         if not is_form:
             candidates += prose_candidates(extract.text, kind_hint=kind, quoted=extract.quoted)
