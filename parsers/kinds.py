@@ -101,6 +101,7 @@ class KindEvidence:
     signals: tuple[str, ...] = ()  # MailSignals.reasons(): auto-reply, bulk, report, invitation
     fields: dict[str, object] | None = None
     quoted: str = ""  # what a reply quoted (the LA's own request, often with its reference)
+    unread_attachments: int = 0  # documents (not pictures) that gave no form fields
 
 
 def decide_kind(rules: KindRules, evidence: KindEvidence) -> tuple[str, list[str]]:
@@ -131,8 +132,12 @@ def decide_kind(rules: KindRules, evidence: KindEvidence) -> tuple[str, list[str
     other = scores.pop("other")
     scores.pop("case_update", None)
     if not named and not fields.get("child_dob"):
-        why.append("no child is named")
-        return "other", why
+        if not evidence.unread_attachments:
+            why.append("no child is named")
+            return "other", why
+        why.append("no child is named, but an attachment was not read as a form")
+        if max(scores.values()) < rules.threshold:
+            return "other", why
     why.append("child named: " + ", ".join(named or ["date of birth only"]))
     if other >= rules.threshold and other >= max(scores.values()):
         why.append(f"phrases of mail that is not a notification ({other:g})")

@@ -34,6 +34,7 @@ REQUIRED = {
     "case_update": ("case_reference",),
 }
 FORM_MIN_FIELDS = 3
+PICTURES = (".png", ".jpg", ".jpeg", ".gif", ".bmp")  # logos in signatures, mostly
 MAX_DEPTH = 3
 
 
@@ -224,9 +225,11 @@ class Parser:
         reference_text = "\n".join([subject, *(d.own_text for d in documents if d.is_body)])
         form_kinds = [d.kind for d in documents if d.is_form and d.kind != "other"]
         quoted = "\n".join(d.quoted for d in documents if d.is_body)
+        unread = sum(1 for d in documents if not d.is_body and not d.is_form
+                     and not d.part.lower().endswith(PICTURES))
         evidence = KindEvidence(text, reference_text, subject, form_kinds[0] if form_kinds else "",
                                 sender, tuple(signals.reasons()) if signals else (), fields,
-                                quoted)
+                                quoted, unread)
         kind, reasons = decide_kind(self.rules, evidence)
         if documents:
             documents[0].kind_evidence = reasons
