@@ -58,13 +58,14 @@ def _pupil(pupil: Element) -> dict[str, str]:
     basic = _child(pupil, "BasicDetails")
     forenames = " ".join(filter(None, [_text(pupil, "Forename"), _text(basic, "MiddleNames")]))
     address = _child(pupil, "Address")
+    # Either form of address may be absent: a CTF may carry either or neither.
     lines = _child(address, "AddressLines")
-    address_text = ", ".join(clean(e.text or "") for e in list(lines) if clean(e.text or ""))
+    address_text = ", ".join(clean(e.text or "") for e in list(lines or ()) if clean(e.text or ""))
     if not address_text:
         bs7666 = _child(address, "BS7666Address")
         address_text = ", ".join(
             clean(e.text or "")
-            for e in list(bs7666)
+            for e in list(bs7666 or ())
             if clean(e.text or "") and _local(e.tag) != "PostCode"
         )
     fields = {
@@ -83,7 +84,9 @@ def _pupil(pupil: Element) -> dict[str, str]:
         fields["parent_name"] = " ".join(
             filter(None, [_text(first, "Forename"), _text(first, "Surname")])
         )
-        fields["parent_phone"] = next((clean(p.text or "") for p in _all(first, "PhoneNo")), "")
+        fields["parent_phone"] = next(
+            (clean(p.text or "") for p in _all(first, "PhoneNo") + _all(first, "TelephoneNumber")
+             if clean(p.text or "")), "")
         fields["parent_email"] = next(
             (clean(e.text or "") for e in _all(first, "EmailAddress")), ""
         )
