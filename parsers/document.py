@@ -6,8 +6,10 @@ labels onto canonical fields is the templates' job (``parsers/mapping.py``).
 
 Conventions every reader keeps, so that later stages need no format knowledge:
 
-- a value is the text as written, whitespace collapsed; an empty value is kept
-  (an empty box on a form says something too) but never invented;
+- a value is the text as written, whitespace collapsed within each line and its
+  line breaks kept (an address written over lines is joined with ", " when it
+  is normalised); an empty value is kept (an empty box on a form says something
+  too) but never invented;
 - a tick box is rendered as ``☒`` (ticked) or ``☐`` (not ticked) inside the
   value, next to the option it belongs to, e.g. ``"Yes ☒ No ☐"``; a tick in a
   Yes/No column becomes the column's heading (``"Yes"``);
@@ -57,7 +59,7 @@ class Extract:
     quoted: str = ""
 
     def add(self, label: str, value: str, where: str = "", section: str = "") -> None:
-        label, value = clean(label), clean(value)
+        label, value = clean(label), clean_lines(value)
         if label:
             self.pairs.append(Pair(label, value, where, clean(section)))
 
@@ -65,3 +67,8 @@ class Extract:
 def clean(text: str) -> str:
     """Collapse whitespace (including non-breaking spaces) to single spaces."""
     return " ".join(text.replace("\u00a0", " ").split())
+
+
+def clean_lines(text: str) -> str:
+    """Each line cleaned, blank lines dropped, the line breaks kept."""
+    return "\n".join(filter(None, (clean(line) for line in text.replace("\r", "\n").split("\n"))))

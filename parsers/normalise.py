@@ -51,6 +51,17 @@ def normalise_text(text: str) -> str:
     return cleaned
 
 
+def normalise_address(text: str) -> str:
+    """Lines joined with ", " (a form's box or a letter's address block), commas tidied."""
+    lines = [collapse_space(line).strip(" ,;") for line in text.split("\n")]
+    joined = ", ".join(line for line in lines if line)
+    joined = re.sub(r"\s*,(?:\s*,)+\s*", ", ", joined)
+    try:
+        return normalise_text(joined)
+    except InvalidValue as exc:
+        raise InvalidValue("address", text, exc.reason) from None
+
+
 def normalise_name(text: str) -> str:
     """A name as written (case kept, titles kept), without surrounding quotes."""
     cleaned = collapse_space(text).strip(_EDGE_PUNCTUATION + _QUOTES)
@@ -202,6 +213,7 @@ def normalise_case_reference(text: str) -> str:
 
 NORMALISERS: dict[str, Callable[[str], str | bool]] = {
     "text": normalise_text,
+    "address": normalise_address,
     "name": normalise_name,
     "date": normalise_date,
     "upn": normalise_upn,
@@ -225,7 +237,7 @@ FIELD_TYPES: dict[str, str] = {
     "child_gender": "gender",
     "child_upn": "upn",
     "child_year_group": "year_group",
-    "child_address": "text",
+    "child_address": "address",
     "child_postcode": "postcode",
     "parent_name": "name",
     "parent_phone": "phone",
