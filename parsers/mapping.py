@@ -157,12 +157,16 @@ def map_pairs(
     out: list[Candidate] = []
     group = default_group
     section = None
+    # A value that is another pair's label, one the vocabulary knows, is the
+    # layout misread: a header row of labels read as label/value pairs
+    # ("Telephone" => "Email"), beside the right reading of the same table.
+    labels = {label_key(p.label) for p in pairs if vocabulary.match(p.label) is not None}
     for pair in pairs:
         if pair.section != section:
             section = pair.section
             group = vocabulary.section_group(section) or default_group
         found = vocabulary.match(pair.label)
-        if found is None or not pair.value:
+        if found is None or not pair.value or label_key(pair.value) in labels:
             continue
         # A value that is itself a label is a misreading of the layout (a row of
         # labels), except where a job title or team is named like a field.
