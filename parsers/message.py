@@ -233,6 +233,8 @@ class Parser:
         kind, reasons = decide_kind(self.rules, evidence)
         if documents:
             documents[0].kind_evidence = reasons
+        if sender and self.rules.sender_class(sender) == "personal":
+            _writer_is_the_parent(fields, sender)
         if kind != "case_update":
             fields.pop("update_outcome", None)
         if kind == "other":
@@ -246,6 +248,16 @@ class Parser:
         return MessageResult(
             source, kind, dict(sorted(fields.items())), sorted(review), documents, tied
         )
+
+
+def _writer_is_the_parent(fields: dict[str, str | bool], sender: str) -> None:
+    """A parent writing from their own address: who wrote is the parent (FIELDS.md,
+    "Parent writing directly"), and the address they wrote from is theirs."""
+    for writer, parent in (("referrer_name", "parent_name"), ("referrer_phone", "parent_phone"),
+                           ("referrer_email", "parent_email")):
+        if writer in fields and parent not in fields:
+            fields[parent] = fields[writer]
+    fields.setdefault("parent_email", sender)
 
 
 def _merge_fields(documents: list[DocumentResult]) -> tuple[dict[str, str | bool], set[str]]:
