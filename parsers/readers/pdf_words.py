@@ -161,6 +161,17 @@ def is_heading(line: Line, following: Line | None) -> bool:
     return emphasis and (larger or text.isupper())
 
 
+CONTINUED = re.compile(
+    r"\s*(\((continued|cont'?d?\.?)\)|[-–—:]\s*(continued|cont'?d?\.?)|\b(continued|cont\.|cont'd))\s*$",
+    re.IGNORECASE,
+)
+
+
+def section_title(text: str) -> str:
+    """A heading as a section's name: "Parents (continued)" over page 2 is "Parents"."""
+    return CONTINUED.sub("", text).strip() or text
+
+
 def join_lines(lines: list[str], hard: list[bool]) -> str:
     """One value's lines as one string: a line broken by hand (an address's "70
     Millrace Lane" / "Wenlow") keeps its break as ", ", a wrapped line gets a space."""
