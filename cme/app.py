@@ -5,6 +5,7 @@ This is the one place that knows which backend, stage and ticker go where.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
@@ -25,8 +26,11 @@ from workflows.apply import Workflow
 from workflows.calendar import CalendarError, load_calendar
 from workflows.clocks import ClockRule, ClockRuleError, parse_rule
 from workflows.digest import Digest
+from workflows.letters import find_libreoffice
 from workflows.outbox import Outbox
 from workflows.scheduler import WakeUps
+
+log = logging.getLogger(__name__)
 
 
 def _maildir(config: Config) -> Mailbox:
@@ -60,6 +64,8 @@ class App:
         return mailbox
 
     def daemon(self, mailbox: Mailbox) -> Daemon:
+        if self.config.letters.pdf and find_libreoffice() is None:
+            log.warning("[letters] pdf = true but LibreOffice is not installed: DOCX letters only")
         return Daemon(
             mailbox,
             self.intake,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -465,11 +466,16 @@ def console() -> Any:
 from cme.cases_cli import register_commands  # noqa: E402  (the case-work commands)
 
 register_commands(cli, open_app, open_register, UserError)
+from cme.site_cli import register_site_commands  # noqa: E402  (init and doctor)
+
+register_site_commands(cli, UserError)
 
 
 def main() -> None:
     global _OWN_PROCESS
     _OWN_PROCESS = True
+    # What cme writes holds personal data: private whatever the caller's umask.
+    os.umask(0o077)
     try:
         cli.main(prog_name="cme", standalone_mode=True)
     except KeyboardInterrupt:

@@ -95,3 +95,14 @@ def schema_version(database: peewee.Database) -> int:
     """The highest migration number applied (0 for an empty database)."""
     applied = Runner(database, str(MIGRATIONS_DIR)).applied()
     return max((int(name.split("_", 1)[0]) for name in applied), default=0)
+
+
+def migration_status(database: peewee.Database) -> tuple[list[str], list[str]]:
+    """(pending, unknown): migrations not yet applied, and applied ones this code lacks.
+
+    An unknown migration means the register was written by a newer ``cme``.
+    """
+    status = Runner(database, str(MIGRATIONS_DIR)).status()
+    pending = [m.name for m in status if m.path is not None and not m.applied]
+    unknown = [m.name for m in status if m.path is None]
+    return pending, unknown

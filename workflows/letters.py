@@ -192,9 +192,14 @@ def check_letter_templates(template_dir: Path | SearchPath) -> list[str]:
     return problems
 
 
+def find_libreoffice() -> str | None:
+    """The LibreOffice program on PATH (``soffice`` or ``libreoffice``), or None."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
 def to_pdf(docx: Path, timeout: float = 60) -> Path | None:
     """Convert ``docx`` to a PDF beside it with LibreOffice; None if absent or failing."""
-    office = shutil.which("soffice") or shutil.which("libreoffice")
+    office = find_libreoffice()
     if office is None:
         return None
     target = docx.with_suffix(".pdf")
