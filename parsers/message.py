@@ -34,6 +34,7 @@ REQUIRED = {
     "case_update": ("case_reference",),
 }
 FORM_MIN_FIELDS = 3
+SCHOOL_KINDS = ("cme_notification", "ehe_notification", "new_pupil_no_info")
 PICTURES = (".png", ".jpg", ".jpeg", ".gif", ".bmp")  # logos in signatures, mostly
 MAX_DEPTH = 3
 
@@ -237,6 +238,10 @@ class Parser:
             _writer_is_the_parent(fields, sender)
         if kind != "case_update":
             fields.pop("update_outcome", None)
+        from_school = self.rules.sender_class(sender) == "school"
+        if kind in SCHOOL_KINDS and from_school and "school_name" in fields:
+            # A school's own notification: whoever completed it works at that school.
+            fields.setdefault("referrer_organisation", fields["school_name"])
         if kind == "other":
             # Read, but not a message the register acts on: whatever was read is
             # for a person to look at, never to be acted on.
