@@ -64,6 +64,12 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "to be confirmed": (
         "tbc", "tba", "tbd", "to be confirmed", "to be advised", "to follow", "awaiting",
     ),
+    # The prompts Word and PDF forms show in a box nobody filled in.
+    "form prompt": (
+        "click or tap here to enter text", "click here to enter text",
+        "click or tap to enter a date", "click here to enter a date", "choose an item",
+        "enter text here", "type here",
+    ),
     "given elsewhere": (
         "see above", "as above", "same as above", "see below", "see attached", "see notes",
         "ditto", "same", "same as child", "same as pupil",

@@ -16,12 +16,12 @@ that are also given names ("Nan Jones" is a name).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nameparser import HumanName
 from nameparser.config import Constants
 
-from parsers.clean import any_of, cut_out, find_emails, find_phones, is_placeholder, strip_bidi
+from parsers.clean import any_of, find_emails, find_phones, is_placeholder, strip_bidi
 from parsers.validate import collapse_space
 
 __all__ = ["Person", "split_person"]
@@ -73,12 +73,19 @@ ORGANISATION_WORDS = (
 )  # fmt: skip
 # Role words that are also surnames: a role only alone or after another role word.
 ALSO_SURNAMES = {"head", "nurse", "clerk"}
-# Parts that only label what follows ("Name:", "Tel.").
+# Parts that only label what follows ("Name:", "Tel."), as in a cell that holds
+# a whole label/value block.
 LABELS = (
     "name", "full name", "parent name", "parent/carer", "parent/guardian", "parent or carer",
-    "parent/carer name", "contact", "contact name",
-    "contact details", "tel", "telephone", "phone", "mob", "mobile", "t", "m", "e",
-    "email", "e-mail", "number", "no", "on",
+    "parent/carer name", "contact", "contact name", "contact details", "relationship",
+    "relationship to child", "relationship to pupil", "role", "job title", "position",
+    "team", "service", "team/service", "organisation", "agency", "tel", "telephone",
+    "phone", "mob", "mobile", "t", "m", "e", "email", "e-mail", "number", "no", "on",
+)  # fmt: skip
+# A label that starts another person's details in the same cell.
+SECOND_PERSON_LABELS = (
+    "second parent", "second parent/carer", "second carer", "parent 2", "carer 2",
+    "other parent", "other parent/carer",
 )  # fmt: skip
 
 
@@ -91,8 +98,10 @@ class Person:
     where that is clear (a lone word is a surname only after a title).
     ``relationship`` is lower case as written ("dad", "foster carer"); ``phone``
     and ``email`` are the first found, in FIELDS.md form. ``couple`` says the
-    cell names two people ("Mr and Mrs Patel": ``name`` "Patel"; "Jo Bloggs
-    and Lee Dunn": the first one).
+    cell names two people; the other parts are then the first one's, as
+    FIELDS.md's ``parent_name`` is the first named ("Mr and Mrs Patel": "Patel";
+    "Hannah and Rob Fairweather": "Hannah Fairweather"; "Jo Bloggs (mum), Lee
+    Dunn (dad)": "Jo Bloggs", "mum").
     """
 
     name: str | None = None
@@ -121,7 +130,9 @@ _ROLE_AT_END = re.compile(
     rf"(?:(?:head|deputy|assistant)\s+of\b.*|.*\b(?:{any_of(ROLE_WORDS)}))", re.I
 )
 _ORGANISATION = re.compile(rf"\b(?:{any_of(ORGANISATION_WORDS)})\b", re.I)
-_LABEL = re.compile(rf"(?:{any_of(LABELS)})\.?", re.I)
+_SLASH = r"\s*/\s*"
+_LABEL = re.compile(rf"(?:{any_of(LABELS).replace('/', _SLASH)})\.?", re.I)
+_SECOND_PERSON = re.compile(rf"(?:{any_of(SECOND_PERSON_LABELS).replace('/', _SLASH)})", re.I)
 _LABEL_BEFORE = re.compile(rf"(?:\b(?:{any_of(LABELS)}|mailto)\.?\s*[:\-]?\s*)+$", re.I)
 _FAX = re.compile(r"\b(?:fax|f)\s*(?:no\.?|number)?\s*[:.]?\s*\+?[\d(][\d\s()-]{6,}\d", re.I)
 _BRACKETED = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
@@ -149,54 +160,108 @@ def _kind(part: str) -> str | None:
     return None
 
 
-def _without_contacts(text: str) -> tuple[str, str | None, str | None]:
-    """``text`` without its phones, emails and faxes (and their labels), the first of each."""
-    phones, emails = find_phones(text), find_emails(text)
-    found = sorted(phones + emails, key=lambda f: f.start)
-    pieces, at = [], 0
-    for span in found:
+@dataclass
+class _Reading:
+    """What the parts of a cell said, in order, up to a second person."""
+
+    names: list[str] = field(default_factory=list)
+    facts: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    title_after: str | None = None
+    second_person: bool = False
+
+    def add(self, kind: str, value: str) -> None:
+        self.facts.setdefault(kind, []).append(collapse_space(value))
+
+    def first(self, kind: str) -> str | None:
+        return self.facts.get(kind, [None])[0]
+
+    def starts_second_person(self, kind: str, value: str) -> bool:
+        """A second relationship after a name ("Jo (mum), Lee (dad)") is someone else."""
+        known = {r.lower() for r in self.facts.get("relationship", ())}
+        return kind == "relationship" and bool(self.names) and bool(known - {value.lower()})
+
+
+# Phones, emails and bracketed notes stand in the text as numbered tokens while
+# it is split, so that their separators ("(works away – back Friday)") split
+# nothing and each is read where it stands.
+_TOKEN = re.compile("\x00(\\d+)\x00")
+
+
+def _tokenised(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """``text`` with its contacts (and their labels) and bracketed notes as tokens."""
+    pieces: list[tuple[str, str]] = []
+    out, at = [], 0
+    found = [("phone", f) for f in find_phones(text)] + [("email", f) for f in find_emails(text)]
+    for kind, span in sorted(found, key=lambda kf: kf[1].start):
         if span.start >= at:
-            pieces.append(_LABEL_BEFORE.sub("", text[at : span.start]))
+            out.append(_LABEL_BEFORE.sub("", text[at : span.start]))
+            out.append(f" , \x00{len(pieces)}\x00 , ")
+            pieces.append((kind, span.value))
         at = max(at, span.end)
-    pieces.append(text[at:])
-    rest = _FAX.sub(" ", " ".join(pieces))
-    rest = re.sub(r"<\s*>|\(\s*\)|\[\s*\]", " ", rest)
-    phone = phones[0].value if phones else None
-    email = emails[0].value if emails else None
-    return cut_out(rest, ()), phone, email
-
-
-def _parts(text: str, facts: dict[str, list[str]]) -> list[str]:
-    """The parts that may be names, in order, recording the others in ``facts``."""
+    out.append(text[at:])
+    rest = re.sub(r"<\s*>|\(\s*\)|\[\s*\]", " ", _FAX.sub(" ", "".join(out)))
 
     def bracketed(match: re.Match[str]) -> str:
-        inner = collapse_space(match.group(1))
-        kind = _kind(inner)
-        if kind is not None:
-            facts.setdefault(kind, []).append(inner)
-            return " , "
-        return match.group(0)
+        inner = collapse_space(_TOKEN.sub(" ", match.group(1)))
+        kind = _kind(inner) or "note"
+        pieces.append((kind, inner))
+        tokens = "".join(f" , {t.group(0)} , " for t in _TOKEN.finditer(match.group(1)))
+        # A note stays inside the name it interrupts ("Jonathan (Jon) Smith").
+        token = (
+            f" \x00{len(pieces) - 1}\x00 " if kind == "note" else f" , \x00{len(pieces) - 1}\x00 , "
+        )
+        return tokens + token
 
-    text = _BRACKETED.sub(bracketed, text)
-    names = []
-    for part in _SEPARATORS.split(text):
-        part = part.strip(_NAME_EDGES)
+    return _BRACKETED.sub(bracketed, rest), pieces
+
+
+def _read(text: str) -> _Reading:
+    """Each part of ``text`` in order, until a second person starts."""
+    tokenised, pieces = _tokenised(text)
+    reading = _Reading()
+    for raw in _SEPARATORS.split(tokenised):
+        for kind, value in (pieces[int(t)] for t in _TOKEN.findall(raw)):
+            if reading.starts_second_person(kind, value):
+                reading.second_person = True
+                return reading
+            if value and kind != "note":
+                reading.add(kind, value)
+            elif value:
+                reading.notes.append(value)
+        part = collapse_space(_TOKEN.sub(" ", raw)).strip(_NAME_EDGES)
         if not part or _LABEL.fullmatch(part) or is_placeholder(part):
             continue
+        if _SECOND_PERSON.fullmatch(part):
+            reading.second_person = True
+            return reading
         at = _AT_ORGANISATION.fullmatch(part)
         if at and _kind(at.group("organisation")) == "organisation":
-            facts.setdefault("role", []).append(at.group("role"))
-            facts.setdefault("organisation", []).append(at.group("organisation"))
+            reading.add("role", at.group("role"))
+            reading.add("organisation", at.group("organisation"))
             continue
         kind = _kind(part)
-        if kind is None:
-            names.append(part)
+        if kind is not None and reading.starts_second_person(kind, part):
+            reading.second_person = True
+            return reading
+        if kind is not None:
+            reading.add(kind, part)
+        elif not reading.names or (len(reading.names) == 1 and " " not in reading.names[0]):
+            reading.names.append(part)  # the name, or the forenames after "SMITH,"
+        elif title := _LEADING_TITLE.fullmatch(part):
+            if _COLLAR_NUMBER.sub("", title.group("rest")):
+                reading.second_person = True  # "Jo Bloggs, Mr Lee Bloggs"
+                return reading
+            reading.title_after = collapse_space(title.group("title"))  # "Tom Reed, PC 1234"
+        elif _LEADING_RELATIONSHIP.fullmatch(part):
+            reading.second_person = True  # "Mum Jo Bloggs, Dad Lee Bloggs"
+            return reading
         else:
-            facts.setdefault(kind, []).append(part)
-    return names
+            reading.names.append(part)
+    return reading
 
 
-def _take_relationship(part: str, facts: dict[str, list[str]]) -> str:
+def _take_relationship(part: str, reading: _Reading) -> str:
     """``part`` without a relationship word leading or ending it ("mum Kerry Ward")."""
     for pattern in (_LEADING_RELATIONSHIP, _TRAILING_RELATIONSHIP):
         match = pattern.fullmatch(part)
@@ -205,30 +270,20 @@ def _take_relationship(part: str, facts: dict[str, list[str]]) -> str:
         # "Jo Cousin" is a name; "Jo Bloggs Mum" and "Kerry mum" are not.
         word, rest = match.group("word"), match.group("rest")
         if pattern is _LEADING_RELATIONSHIP or word.islower() or len(rest.split()) > 1:
-            facts.setdefault("relationship", []).insert(0, word)
+            reading.facts.setdefault("relationship", []).insert(0, word)
             return rest
     return part
 
 
-def _after_name(parts: list[str], facts: dict[str, list[str]]) -> tuple[str | None, bool]:
-    """A title written after the name ("Tom Reed, PC 1234"), and whether a second
-    person follows (a part with a title, or a second relationship).
+def _name_like(text: str) -> bool:
+    """One to five capitalised words without digits: "Mrs Ann Hill", not "corporate parent"."""
+    words = text.split()
+    return 0 < len(words) <= 5 and all(w[0].isupper() and not re.search(r"\d", w) for w in words)
 
-    Otherwise the part after the name is the role, as in a signature ("Jo Bloggs,
-    Receptionist").
-    """
-    relationships = {r.lower() for r in facts.get("relationship", ())}
-    title, second_person = None, len(relationships) > 1
-    for part in parts:
-        match = _LEADING_TITLE.fullmatch(part)
-        rest = match.group("rest") if match else part
-        if match and not _COLLAR_NUMBER.sub("", rest):
-            title = title or collapse_space(match.group("title"))
-        elif match or second_person or _LEADING_RELATIONSHIP.fullmatch(part):
-            second_person = True
-        else:
-            facts.setdefault("role", []).append(part)
-    return title, second_person
+
+def _role_like(part: str) -> bool:
+    """Could ``part``, after a name, be a job title ("Receptionist", "Lead for Attendance")?"""
+    return part[:1].isupper() and len(part.split()) <= 6 and not re.search(r"\d", part)
 
 
 def _surname_first(parts: list[str]) -> list[str]:
@@ -238,7 +293,7 @@ def _surname_first(parts: list[str]) -> list[str]:
     words = parts[0].split() if parts else []
     if words and _LEADING_TITLE.fullmatch(parts[0]):  # "PC Amy Lowe", "MRS Jo Bloggs"
         return parts
-    capitals = [w.isupper() and len(w) > 1 for w in words]
+    capitals = [w.isupper() and sum(c.isalpha() for c in w) > 1 for w in words]
     if len(words) >= 2 and capitals[0] and not all(capitals):
         surname = [w for w, c in zip(words, capitals, strict=True) if c]
         if capitals == [True] * len(surname) + [False] * (len(words) - len(surname)):
@@ -249,13 +304,35 @@ def _surname_first(parts: list[str]) -> list[str]:
 
 def _name_parts(name: str, *, titled: bool, couple: bool) -> tuple[str | None, str | None]:
     """``(forenames, surname)`` of a cleaned name, by nameparser, where clear."""
-    if couple and _COUPLE.search(name):  # "John and Mary Patel": a shared surname
-        return None, name.split()[-1]
     if len(name.split()) == 1:
         return (None, name) if titled or couple else (None, None)
     parsed = HumanName(name, constants=_NAME_CONSTANTS)
     forenames = " ".join(p for p in (parsed.first, parsed.middle) if p)
     return forenames or None, parsed.last or None
+
+
+def _without_title(name: str, title: str | None) -> tuple[str, str | None]:
+    """``(name, title)`` with a leading title taken off (and a collar number after a rank)."""
+    match = _LEADING_TITLE.fullmatch(name)
+    if match is None:
+        return name, title
+    title, name = collapse_space(match.group("title")), match.group("rest")
+    if re.sub(r"\.$", "", title) in POLICE_TITLES and name[:1].isdigit():
+        name = _COLLAR_NUMBER.sub("", name, count=1)  # "Sgt 1234 Tom Reed"
+    return name, title
+
+
+def _first_of_two(name: str) -> tuple[str, bool]:
+    """The first person of "A and B" and whether there were two ("Hannah and Rob Fairweather")."""
+    halves = [h.strip(_NAME_EDGES) for h in _COUPLE.split(name, maxsplit=1)]
+    if len(halves) != 2 or not all(halves):
+        return name, False
+    if len(halves[0].split()) > 1:  # "Jo Bloggs and Lee Dunn"
+        return halves[0], True
+    shared = HumanName(halves[1], constants=_NAME_CONSTANTS).last
+    if len(halves[1].split()) > 1 and shared:  # a shared surname: "Hannah Fairweather"
+        return f"{halves[0]} {shared}", True
+    return name, True
 
 
 def split_person(text: str) -> Person:
@@ -265,43 +342,40 @@ def split_person(text: str) -> Person:
     relationship "mother", phone "07700900123"; "Martin Fry, Headteacher" ->
     name and role; "Sgt 1234 Tom Reed" -> title "Sgt", name "Tom Reed" (a collar
     number is not a name). A placeholder name ("Mother - not known") is ``None``.
+    With two people, the parts are the first one's; a phone or email written
+    only after the second person is taken when the first has none.
     """
-    flat = collapse_space(re.sub(r"\s*[\r\n]+\s*", " , ", strip_bidi(text)))
-    rest, phone, email = _without_contacts(flat)
-    facts: dict[str, list[str]] = {}
-    parts = _surname_first(_parts(rest, facts))
-    name = _take_relationship(parts[0], facts) if parts else ""
-    title_after, couple = _after_name(parts[1:], facts)
+    flat = collapse_space(re.sub(r"\s*[\r\n]+\s*", " , ", strip_bidi(text).replace("\x00", " ")))
+    reading = _read(flat)
+    names = _surname_first(reading.names)
     # A note in brackets is not part of the name ("Jo Bloggs (nee Smith)"), unless
     # it is all there is: "Grandmother (Mrs Ann Hill)".
-    bare = collapse_space(_BRACKETED.sub(" ", name))
-    name = bare if any(c.isalpha() for c in bare) else name.strip(" ()[]")
-    title = title_after
-    if match := _LEADING_TITLE.fullmatch(name):
-        title, name = collapse_space(match.group("title")), match.group("rest")
-        if re.sub(r"\.$", "", title) in POLICE_TITLES and name[:1].isdigit():
-            name = _COLLAR_NUMBER.sub("", name, count=1)
-    couple = couple or (title is not None and bool(_COUPLE.search(title)))
-    halves = _COUPLE.split(name, maxsplit=1)
-    if len(halves) == 2:
-        couple = True
-        if len(halves[0].split()) > 1:  # "Jo Bloggs and Lee Dunn": the first named
-            name = halves[0]
+    notes = [n for n in reading.notes if _name_like(n)]
+    name = _take_relationship(names[0] if names else (notes[0] if notes else ""), reading)
+    if len(names) > 1 and "role" not in reading.facts and _role_like(names[1]):
+        reading.add("role", names[1])  # "Jo Bloggs, Receptionist", as signatures read
+    name, title = _without_title(name, reading.title_after)
+    name, two = _first_of_two(name)
+    couple = two or reading.second_person or bool(title and _COUPLE.search(title))
     name = name.strip(_NAME_EDGES)
     if not any(c.isalpha() for c in name) or is_placeholder(name):
         name = ""
     forenames, surname = (
         _name_parts(name, titled=title is not None, couple=couple) if name else (None, None)
     )
-    relationship = facts.get("relationship", [None])[0]
+    if reading.second_person:  # the first person's contacts, else any in the cell
+        for kind, found in (("phone", find_phones(flat)), ("email", find_emails(flat))):
+            if found and not reading.first(kind):
+                reading.add(kind, found[0].value)
+    relationship = reading.first("relationship")
     return Person(
         name=name or None,
         title=title,
-        relationship=collapse_space(relationship).lower() if relationship else None,
-        phone=phone,
-        email=email,
-        role=facts.get("role", [None])[0],
-        organisation=facts.get("organisation", [None])[0],
+        relationship=relationship.lower() if relationship else None,
+        phone=reading.first("phone"),
+        email=reading.first("email"),
+        role=reading.first("role"),
+        organisation=reading.first("organisation"),
         forenames=forenames,
         surname=surname,
         couple=couple,
