@@ -18,6 +18,7 @@ from pdfminer.pdfdocument import PDFEncryptionError
 from pypdf.errors import FileNotDecryptedError
 
 from parsers.document import TICKED, UNTICKED, ReadError, clean
+from parsers.readers import symbols
 
 MAX_PAGES = 50
 ENCRYPTED = "the PDF is encrypted (password protected): ask the sender for an unprotected copy"
@@ -30,14 +31,11 @@ Found = tuple[str, str, str, str]  # label, value, where, section
 
 _BOLD = re.compile(r"bold|black|heavy|demi", re.IGNORECASE)
 # Tick boxes as the contract's ☒/☐; the \uf0.. ones are Word's Wingdings boxes in
-# the private use area, the letters below the same boxes in the symbol font itself.
+# the private use area (whatever the font is called); symbols.py maps the same
+# boxes by their codes in a font named as a symbol font.
 _GLYPHS = str.maketrans(
     dict.fromkeys("✓✔☑\uf0fe\uf0fd\uf078\uf0fc", TICKED) | dict.fromkeys("□\uf0a8\uf06f", UNTICKED)
 )
-_SYMBOL_FONTS = {
-    "wingdings2": dict.fromkeys("TSRP", TICKED) | {"£": UNTICKED},
-    "wingdings": dict.fromkeys("xýþü", TICKED) | dict.fromkeys("¨o", UNTICKED),
-}
 TICK_MARKS = {"x", TICKED, "✗", "✘"}  # a tick under a Yes/No column heading, once mapped
 
 
@@ -107,8 +105,7 @@ def words_of(page: Any) -> list[Word]:  # a pdfplumber Page
     words = []
     for raw in page.extract_words(extra_attrs=["fontname", "size"]):
         font = re.sub(r"[^a-z0-9]", "", str(raw["fontname"]).lower())
-        table = next((t for name, t in _SYMBOL_FONTS.items() if name in font), {})
-        text = "".join(table.get(c, c) for c in raw["text"]).translate(_GLYPHS).strip()
+        text = symbols.translate(font, raw["text"]).translate(_GLYPHS).strip()
         if text:
             words.append(
                 Word(
