@@ -150,8 +150,8 @@ def is_placeholder(text: str) -> bool:
 class Found:
     """A typed value found in a text: its normal form and where it was written.
 
-    ``text[start:end]`` is what was written (a phone with its extension, an
-    address with its ``mailto:``-free form), ``value`` its normal form.
+    ``text[start:end]`` is what was written (a phone with its extension),
+    ``value`` its normal form.
     """
 
     value: str

@@ -3,9 +3,12 @@
 "Mrs Jo Bloggs (mother) 07700 900123" is one cell on many forms; FIELDS.md
 ("Reading conventions") wants ``parent_name`` "Jo Bloggs" and ``parent_phone``
 from it, and titles and relationship words are never part of a name. The
-words are data: the tables below. ``nameparser`` then splits the name into
-forenames and surname (it knows "de la Cruz" and "SMITH, John"), with our
-titles rather than its own, which count "King", "Major" and "Dean" as titles.
+words are data: the tables below. ``nameparser`` then splits the cleaned name
+into forenames and surname (it knows "de la Cruz", "Jr" and nicknames), with
+no titles of its own: its list counts "King", "Major" and "Sister" as titles
+and has no "PC". Surname-first order ("SMITH, John", "BLOGGS Jo") is read here,
+not by nameparser, which takes "Martin Fry, Headteacher" for a first name
+"Headteacher".
 
 Parts are read by their separators: brackets, commas, colons, spaced dashes,
 new lines. A relationship word is taken when it stands apart ("Mum - Kerry
@@ -133,7 +136,7 @@ _ORGANISATION = re.compile(rf"\b(?:{any_of(ORGANISATION_WORDS)})\b", re.I)
 _SLASH = r"\s*/\s*"
 _LABEL = re.compile(rf"(?:{any_of(LABELS).replace('/', _SLASH)})\.?", re.I)
 _SECOND_PERSON = re.compile(rf"(?:{any_of(SECOND_PERSON_LABELS).replace('/', _SLASH)})", re.I)
-_LABEL_BEFORE = re.compile(rf"(?:\b(?:{any_of(LABELS)}|mailto)\.?\s*[:\-]?\s*)+$", re.I)
+_LABEL_AT_END = re.compile(rf"\b(?:{any_of(LABELS)}|mailto)\.?\s*[:\-]?\s*$", re.I)
 _FAX = re.compile(r"\b(?:fax|f)\s*(?:no\.?|number)?\s*[:.]?\s*\+?[\d(][\d\s()-]{6,}\d", re.I)
 _BRACKETED = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 _SEPARATORS = re.compile(r"\s*[,;:|]\s*|\s+[-–—/]\s+|\s*[–—]\s*")
@@ -158,6 +161,16 @@ def _kind(part: str) -> str | None:
     if _ROLE.search(part):
         return "role"
     return None
+
+
+def _without_labels_at_end(text: str) -> str:
+    """``text`` without the labels ending it ("Contact tel.:") that a contact follows."""
+    for _ in range(3):  # one label at a time: a repeated group would backtrack exponentially
+        match = _LABEL_AT_END.search(text)
+        if match is None:
+            break
+        text = text[: match.start()]
+    return text
 
 
 @dataclass
@@ -195,7 +208,7 @@ def _tokenised(text: str) -> tuple[str, list[tuple[str, str]]]:
     found = [("phone", f) for f in find_phones(text)] + [("email", f) for f in find_emails(text)]
     for kind, span in sorted(found, key=lambda kf: kf[1].start):
         if span.start >= at:
-            out.append(_LABEL_BEFORE.sub("", text[at : span.start]))
+            out.append(_without_labels_at_end(text[at : span.start]))
             out.append(f" , \x00{len(pieces)}\x00 , ")
             pieces.append((kind, span.value))
         at = max(at, span.end)

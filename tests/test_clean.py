@@ -221,6 +221,14 @@ def test_split_person_never_raises_on_cell_like_text(text):
     assert got.phone is None or re.fullmatch(r"\+?\d+", got.phone)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["contact name " * 200 + "x 07700 900123", "(" * 3000 + "Jo" + ")" * 3000, "Jo at " * 3000],
+)
+def test_split_person_is_quick_on_repetitive_text(text):
+    split_person(text)  # a regex that backtracks exponentially would never return
+
+
 @given(st.text())
 @example("Jo \x000\x00 Bloggs 07700 900123")
 @example("((((")
