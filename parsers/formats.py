@@ -10,6 +10,11 @@ import filetype
 
 WORD_MAIN = b"wordprocessingml.document.main+xml"
 WORD_MACRO = b"ms-word.document.macroEnabled"
+SHEET_MAIN = b"spreadsheetml.sheet.main+xml"
+SHEET_MACRO = b"ms-excel.sheet.macroEnabled"
+ODF_TEXT = (b"application/vnd.oasis.opendocument.text",
+            b"application/vnd.oasis.opendocument.text-template")
+ODF = b"application/vnd.oasis.opendocument."
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 EXTENSIONS = {
@@ -21,6 +26,9 @@ EXTENSIONS = {
     "eml": (".eml",),
     "text": (".txt", ".text", ".csv", ".ics", ".vcs"),
     "html": (".html", ".htm"),
+    "rtf": (".rtf", ".doc"),  # Word saves RTF under .doc as often as not
+    "odt": (".odt", ".ott"),
+    "xlsx": (".xlsx", ".xltx"),
 }
 
 
@@ -55,6 +63,8 @@ def _by_content(declared: str, data: bytes) -> tuple[str | None, str | None]:
         return "pdf", None
     if data.startswith(b"PK\x03\x04"):
         return _zip_kind(data)
+    if head.startswith(b"{\\rtf"):
+        return "rtf", None
     if data.startswith(OLE_MAGIC):
         if b"_\x00_\x00s\x00u\x00b\x00s\x00t\x00g\x00" in data or b"__substg1.0_" in data:
             return "msg", None
@@ -82,13 +92,34 @@ def _zip_kind(data: bytes) -> tuple[str | None, str | None]:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             names = set(package.namelist())
             types = package.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
-        # A damaged DOCX is still a DOCX: let its reader say what is wrong.
-        return "docx", None
+            mimetype = package.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError):
+        # A damaged package is still what its first entries say it is: let its
+        # reader say what is wrong.
+        return _damaged_zip_kind(data)
     if WORD_MACRO in types:
         return "docx", None  # the DOCX reader refuses it with its reason
     if WORD_MAIN in types or "word/document.xml" in names:
         return "docx", None
-    if b"spreadsheetml" in types:
-        return None, "a spreadsheet: not read; the team can open it from the archive"
+    if SHEET_MACRO in types:
+        return None, "a macro-enabled spreadsheet (.xlsm): not opened, for safety"
+    if SHEET_MAIN in types or "xl/workbook.xml" in names:
+        return "xlsx", None
+    if mimetype.strip() in ODF_TEXT:
+        return "odt", None
+    if mimetype.startswith(ODF):
+        kind = mimetype[len(ODF):].decode("ascii", "replace")
+        return None, f"an OpenDocument {kind} file: not read; ask for a text document or PDF"
     return None, "a zip archive: not opened"
+
+
+def _damaged_zip_kind(data: bytes) -> tuple[str | None, str | None]:
+    """A cut-short package by the names in its local headers (the directory is at the end).
+
+    An OpenDocument file starts with its uncompressed ``mimetype`` entry."""
+    start = data[:4096]
+    if start[30:38] == b"mimetype" and any(t in start[38:140] for t in ODF_TEXT):
+        return "odt", None
+    if b"xl/workbook.xml" in data or b"xl/worksheets/" in data:
+        return "xlsx", None
+    return "docx", None

@@ -49,6 +49,24 @@ def _text(data: bytes) -> Extract:
     return read_text(data)
 
 
+def _rtf(data: bytes) -> Extract:
+    from parsers.readers.rtf import read_rtf
+
+    return read_rtf(data)
+
+
+def _odt(data: bytes) -> Extract:
+    from parsers.readers.odt import read_odt
+
+    return read_odt(data)
+
+
+def _xlsx(data: bytes) -> Extract:
+    from parsers.readers.xlsx import read_xlsx
+
+    return read_xlsx(data)
+
+
 def _html(data: bytes) -> Extract:
     from parsers.readers.text import read_html
 
@@ -64,4 +82,7 @@ READERS: dict[str, Callable[[bytes], Extract]] = {
     "ctf": _ctf,
     "text": _text,
     "html": _html,
+    "rtf": _rtf,
+    "odt": _odt,
+    "xlsx": _xlsx,
 }

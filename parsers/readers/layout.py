@@ -39,7 +39,12 @@ def boxes(text: str) -> str:
 
 def looks_like_heading(text: str) -> bool:
     """A line set as a heading when there is no style to go by: short, capitals."""
-    return len(text) <= MAX_HEADING and ":" not in text and text.isupper()
+    return (
+        len(text) <= MAX_HEADING
+        and ":" not in text
+        and text.isupper()
+        and bool(re.search(r"[^\W\d_]{4}", text))  # a word, not a postcode or a reference
+    )
 
 
 def paragraph_pairs(out: Extract, text: str, where: str, section: str) -> None:
@@ -112,14 +117,14 @@ def table_pairs(
     for r, cells in enumerate(rows):
         lines.append(" | ".join(c.replace("\n", " ") for c in cells if c))
         at = f"{where} row {r + 1}"
-        if (
-            len(cells) == 1
-            and cells[0]
-            and len(cells[0]) <= MAX_HEADING
-            and r + 1 < len(rows)
-            and (len(rows[r + 1]) > 1)
-        ):
-            section = cells[0]  # a heading merged across the table
+        following = next((row for row in rows[r + 1 :] if any(row)), None)
+        if len(cells) == 1 and cells[0] and len(cells[0]) <= MAX_HEADING and following:
+            if len(following) == 1 and len(following[0]) > MAX_HEADING:
+                # A full-width label row over its full-width answer ("Reason" / the reason).
+                out.add(cells[0], following[0], at, section)
+                section = cells[0]
+            elif len(following) > 1:
+                section = cells[0]  # a heading merged across the table
             sections.append(section)
             continue
         sections.append(section)
