@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from parsers.clean import find_upn, is_placeholder, strip_bidi
 from parsers.mapping import Candidate
 from parsers.normalise import FIELD_TYPES, InvalidValue, normalise
+from parsers.person import split_person
 
 POSTCODE_AT_END = re.compile(r",?\s*([A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})\s*$", re.IGNORECASE)
 PHONE_IN_TEXT = re.compile(r"(?:\+44\s?|\(?0)[\d\s()\-]{9,14}\d")
@@ -39,6 +41,48 @@ class Fields:
         return sorted(
             n for n, fv in self.values.items() if fv.problem or fv.confidence < REVIEW_BELOW
         )
+
+
+# A person cell and the fields its parts go to: name, phone, email, role, organisation.
+PERSON_FIELDS: dict[str, tuple[str, str | None, str | None, str | None, str | None]] = {
+    "parent_name": ("parent_name", "parent_phone", "parent_email", None, None),
+    "parent_name_phone": ("parent_name", "parent_phone", "parent_email", None, None),
+    "referrer_name": ("referrer_name", "referrer_phone", "referrer_email", "referrer_role",
+                      "referrer_organisation"),
+    "social_worker": ("social_worker", None, None, None, None),
+}
+# What a person cell gives besides the name ranks below a field of its own.
+BESIDE_THE_NAME = 0.9
+
+
+def clean(candidate: Candidate) -> list[Candidate]:
+    """The shared cleaning step (parsers/clean.py) on one candidate: placeholders
+    go, person cells are split, a UPN is taken out of noisy text."""
+    raw = strip_bidi(candidate.raw)
+    if is_placeholder(raw):
+        return []
+    if candidate.field in PERSON_FIELDS:
+        return _person(candidate, raw)
+    if candidate.field == "child_upn":
+        found = find_upn(raw)
+        return [_with(candidate, "child_upn", found or raw)]
+    return [_with(candidate, candidate.field, raw)]
+
+
+def _person(candidate: Candidate, raw: str) -> list[Candidate]:
+    person = split_person(raw)
+    targets = PERSON_FIELDS[candidate.field]
+    parts = (person.name, person.phone, person.email, person.role, person.organisation)
+    out = []
+    for n, (target, value) in enumerate(zip(targets, parts, strict=True)):
+        if target and value:
+            score = candidate.score * (1.0 if n == 0 else BESIDE_THE_NAME)
+            out.append(Candidate(target, value, score, candidate.where, candidate.label))
+    return out
+
+
+def _with(candidate: Candidate, field: str, raw: str) -> Candidate:
+    return Candidate(field, raw, candidate.score, candidate.where, candidate.label)
 
 
 def expand(candidate: Candidate) -> list[Candidate]:
@@ -108,7 +152,7 @@ def expand(candidate: Candidate) -> list[Candidate]:
 def choose(candidates: list[Candidate]) -> Fields:
     """One value per field: highest score first, then document order."""
     out = Fields()
-    expanded = [c for cand in candidates for c in expand(cand)]
+    expanded = [c for cand in candidates for cleaned in clean(cand) for c in expand(cleaned)]
     ranked = sorted(enumerate(expanded), key=lambda ic: (-ic[1].score, ic[0]))
     kept: dict[str, FieldValue] = {}
     for _, cand in ranked:

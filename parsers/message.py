@@ -156,7 +156,8 @@ class Parser:
             return [
                 DocumentResult(part, warnings=[*detected.warnings, exc.reason], unreadable=True)
             ]
-        result = self._read(extract, part, sender)
+        # An attached email is a mail, read as one: prose and a signature, not a form.
+        result = self._read(extract, part, sender, is_mail=detected.format in ("eml", "msg"))
         result.warnings[:0] = detected.warnings
         out = [result]
         if depth < MAX_DEPTH:
@@ -172,6 +173,7 @@ class Parser:
         *,
         subject: str = "",
         is_body: bool = False,
+        is_mail: bool = False,
     ) -> DocumentResult:
         text = "\n".join(filter(None, (subject, extract.text)))
         template, score, tied = self.templates.best(text, sender)
@@ -186,7 +188,8 @@ class Parser:
         quotes_reference = bool(REFERENCE.search("\n".join((subject, own))))
         kind = "case_update" if quotes_reference else self.rules.decide(
             text, reference_text, template.kind)
-        is_form = len({c.field for c in candidates}) >= FORM_MIN_FIELDS and not is_body
+        is_form = (len({c.field for c in candidates}) >= FORM_MIN_FIELDS
+                   and not is_body and not is_mail)
         if not is_form:
             candidates += prose_candidates(extract.text, kind_hint=kind, quoted=extract.quoted)
             found = REFERENCE.search(reference_text)

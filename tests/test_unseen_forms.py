@@ -50,6 +50,8 @@ EXPECTED = {
     "referrer_role": "Attendance Lead",
     "referrer_phone": "01295000222",
     "referrer_email": "jo.bloggs@meadows.example.sch.uk",
+    # completed at the school that sends it (FIELDS.md: the referrer's organisation)
+    "referrer_organisation": "Banbury Meadows Academy",
 }
 
 
