@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pdfplumber
@@ -45,6 +45,13 @@ MEANINGLESS = re.compile(
 )
 RADIO, PUSHBUTTON = 1 << 15, 1 << 16
 MAX_PARENTS = 30  # a /Parent loop in a hostile file must not hang the reader
+MAX_OPTIONS = 50
+# Export values that name no option: Acrobat's "Choice1", LibreOffice's "0", "On".
+MEANINGLESS_EXPORT = re.compile(
+    r"(choice|option|opt|radio|button|btn|item|value|on|sel(ected)?|yes)?[\s_\-]*\d*",
+    re.IGNORECASE,
+)
+CHECKED_STATES = {"yes", "on", "true", "checked", "x", "1", "ja", "oui"}
 
 
 @dataclass
@@ -55,6 +62,9 @@ class _Field:
     tooltip: str
     page: int
     box: Box
+    # A radio group's (or check box's) widgets: its "on" state name and box each.
+    widgets: list[tuple[str, Box]] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)  # the group's /Opt names, if any
 
 
 @guard
@@ -147,7 +157,21 @@ def _field(node: Any, widget: Any, page: int, height: float) -> _Field | None:
             names.insert(0, str(part["/T"]))
         part = part.get("/Parent")
     tooltip = str(_inherited(node, "/TU") or "")
-    return _Field(".".join(names), kind, value, tooltip, page, _box(widget, height))
+    found = _Field(".".join(names), kind, value, tooltip, page, _box(widget, height))
+    if kind in ("radio", "check"):
+        kids = [k.get_object() for k in node.get("/Kids") or []] or [widget]
+        found.widgets = [(_on_state(k), _box(k, height)) for k in kids[:MAX_OPTIONS]]
+        found.options = [str(o) for o in _inherited(node, "/Opt") or []][:MAX_OPTIONS]
+    return found
+
+
+def _on_state(widget: Any) -> str:
+    """The name a widget's "on" appearance goes by (/Choice2, /Male, /Yes), without the slash."""
+    try:
+        states = [str(name) for name in widget["/AP"]["/N"]]
+    except (KeyError, TypeError, AttributeError):
+        return ""
+    return next((n.lstrip("/") for n in states if n not in ("/Off", "Off")), "")
 
 
 def _box(widget: Any, height: float) -> Box:
@@ -185,6 +209,10 @@ def _add_pairs(fields: list[_Field], pages: list[list[Word]], out: Extract) -> N
         if not f.tooltip
         for w in _option_words(f, words)
     }
+    for f, words in zip(fields, on_page, strict=True):
+        if f.kind == "radio":
+            f.value, used_words = _radio_label(f, words)
+            taken |= {id(w) for w in used_words}
     described = [_describe(f, words, taken) for f, words in zip(fields, on_page, strict=True)]
     used = taken | {id(w) for _, _, words in described for w in words}
     headings = {
@@ -226,20 +254,57 @@ def _describe(f: _Field, words: list[Word], taken: set[int]) -> tuple[str, str, 
             return question, option, []
         return f.tooltip, "", []
     if not MEANINGLESS.fullmatch(readable(f.name)):
-        return readable(f.name), "", []
-    option = " ".join(w.text for w in _option_words(f, words))
+        return readable(f.name), _state_option(f), []
+    option = " ".join(w.text for w in _option_words(f, words)) or _state_option(f)
     label = _printed_label(f.box, [w for w in words if id(w) not in taken])
     return label_text(label), option, label
+
+
+def _state_option(f: _Field) -> str:
+    """A check box's option from its "on" state's name, when that names one (/Male)."""
+    if f.kind != "check" or len(f.widgets) != 1:
+        return ""
+    state = f.widgets[0][0]
+    meaningless = MEANINGLESS_EXPORT.fullmatch(state) or state.lower() in CHECKED_STATES
+    return "" if meaningless else readable(state)
+
+
+def _radio_label(f: _Field, words: list[Word]) -> tuple[str, list[Word]]:
+    """A radio group's answer as its option's label, and the printed words used.
+
+    An export value that names its option ("Male", "Yes") is the answer. One
+    that does not ("Choice2", "0", "On") is looked up: the group's /Opt name
+    for that button, else the words printed just right of the chosen button,
+    else the value as it is."""
+    value = f.value
+    if not value or not MEANINGLESS_EXPORT.fullmatch(value) or value.lower() == "yes":
+        return value, []
+    states = [state for state, _ in f.widgets]
+    if value in states:
+        index = states.index(value)
+    elif value.isdigit() and int(value) < len(f.widgets):
+        index = int(value)  # LibreOffice numbers the buttons
+    else:
+        return value, []
+    if index < len(f.options):
+        return f.options[index], []
+    beside = _words_right(f.widgets[index][1], words)
+    return (" ".join(w.text for w in beside) or value), beside
+
+
+def _words_right(box: Box, words: list[Word]) -> list[Word]:
+    """The run of words printed just right of a box, on its row."""
+    _, top, x1, bottom = box
+    right = [w for w in words if w.x0 >= x1 - 2 and top - 3 <= w.middle <= bottom + 3]
+    runs = segments(sorted(right, key=lambda w: w.x0))
+    return runs[0] if runs and runs[0][0].x0 <= x1 + 15 else []
 
 
 def _option_words(f: _Field, words: list[Word]) -> list[Word]:
     """The words printed just right of a tick box: its option ("Yes", "Looked after")."""
     if f.kind != "check" or MEANINGLESS.fullmatch(readable(f.name)) is None:
         return []
-    _, top, x1, bottom = f.box
-    right = [w for w in words if w.x0 >= x1 - 2 and top - 3 <= w.middle <= bottom + 3]
-    runs = segments(sorted(right, key=lambda w: w.x0))
-    return runs[0] if runs and runs[0][0].x0 <= x1 + 15 else []
+    return _words_right(f.box, words)
 
 
 def _printed_label(box: Box, words: list[Word]) -> list[Word]:
