@@ -6,10 +6,10 @@ thing, and strips the bidirectional controls that could reorder a value when it
 is shown again. Splitting a person cell ("Mrs Jo Bloggs (mother) 07700 900123")
 is in ``parsers/person.py``, which builds on this module.
 
-Everything here is pure, never raises on text, and keeps the text's case: the
-normalisers (``parsers/normalise.py``) then bring each value to its FIELDS.md
-form. Finders return ``Found`` spans so that a caller can cut a phone or an
-address out of a name cell (``cut_out``).
+Everything here is pure and never raises on text; names and addresses keep the
+case they were written in, and the normalisers (``parsers/normalise.py``) then
+bring each value to its FIELDS.md form. Finders return ``Found`` spans so that
+a caller can cut a phone or an email out of a name cell (``cut_out``).
 """
 
 from __future__ import annotations
