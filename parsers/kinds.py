@@ -12,7 +12,8 @@ from parsers.templates import KINDS, TemplateError
 SCHOOL_NAME = re.compile(r"\b(school|academy|college)\b", re.IGNORECASE)
 # CME-YYYY-NNNNN (the first references) or CME-YYYY-XXXXX-C (with a check character).
 REFERENCE = re.compile(
-    r"\bCME[-/ ]\d{4}[-/ ](?:[0-9A-Z]{5}[-/ ][0-9A-Z]\b|\d{1,5}\b)", re.IGNORECASE)
+    r"\bCME[-‐–]\d{4}[-‐–](?:[0-9A-Z]{5}[-‐–][0-9A-Z]|\d{5})\b(?![-/]\d)",
+    re.IGNORECASE)
 REPLY_PREFIX = re.compile(
     r"^\s*(?:(?:re|aw|atb|antw|sv|vs|r|rif|odp|wg|fw|fwd|tr|rv|enc)\s*(?:\[\d+\])?\s*:\s*)+",
     re.IGNORECASE)
@@ -61,8 +62,16 @@ class KindRules:
             or sender_class == "school"
             or bool(organisation and SCHOOL_NAME.search(organisation))
         )
-        table = (self.school if is_school else self.not_school) or {}
-        return table.get(kind, kind)
+        if is_school:
+            return (self.school or {}).get(kind, kind)
+        if sender_class == "personal":
+            return kind  # a parent: their own child's home education or whereabouts
+        if kind == "ehe_notification" and (
+                sender_class in ("nhs", "police", "council") or organisation):
+            # Home education is notified by schools and parents; an agency that
+            # writes about it (a named one, not a school) is referring a concern.
+            return "agency_referral"
+        return (self.not_school or {}).get(kind, kind)
 
     def scores(self, text: str, reference_text: str) -> dict[str, float]:
         lowered = text.lower()

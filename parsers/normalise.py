@@ -195,11 +195,19 @@ def normalise_urn(text: str) -> str:
     return _code_digits("urn", text, re.compile(r"\d{6}(?!\d)"))
 
 
+_CHECKED_REFERENCE = re.compile(
+    r"\bCME[-‐–](\d{4})[-‐–]([0-9A-Z]{5})[-‐–]([0-9A-Z])\b", re.IGNORECASE)
 _CASE_REFERENCE = re.compile(r"\bCME\s*[-/_]?\s*(\d{4})\s*[-/_\s]\s*(\d{1,5})(?!\d)", re.I)
 
 
 def normalise_case_reference(text: str) -> str:
-    """``CME-YYYY-NNNNN``, serial zero-padded: ``"cme/2026/12"`` -> ``"CME-2026-00012"``."""
+    """``CME-YYYY-XXXXX-C`` as written, upper case; or an earlier ``CME-YYYY-NNNNN``,
+    serial zero-padded: ``"cme/2026/12"`` -> ``"CME-2026-00012"``."""
+    checked = {"-".join(m).upper() for m in _CHECKED_REFERENCE.findall(collapse_space(text))}
+    if len(checked) == 1:
+        return "CME-" + checked.pop()
+    if checked:
+        raise InvalidValue("case_reference", text, "several case references")
     found = {(year, int(serial)) for year, serial in _CASE_REFERENCE.findall(collapse_space(text))}
     if not found:
         raise InvalidValue("case_reference", text, "no CME-YYYY-NNNNN reference")
