@@ -15,6 +15,7 @@ a caller can cut a phone or an email out of a name cell (``cut_out``).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -113,8 +114,9 @@ _PLACEHOLDER = re.compile(
 def placeholder_reason(text: str) -> str | None:
     """Why ``text`` is a placeholder rather than a value, or ``None`` for a value.
 
-    Reasons: ``"empty"``, ``"no letters or digits"`` ("-", "?", "--"), and the keys
-    of ``PLACEHOLDERS``. A placeholder may carry an explanation after a separator
+    Reasons: ``"empty"``, ``"no letters or digits"`` (only punctuation: "-", "?",
+    "--"; a tick-box symbol such as "☒" or "✓" is a value), and the keys of
+    ``PLACEHOLDERS``. A placeholder may carry an explanation after a separator
     ("None - not on a school roll"), but not one with a digit in it: "Not known -
     temporary UPN X…" or "Unknown, last seen at 12 Nash Road" hold a value.
     "Nash Road" and "None Go Bye Farm" are values: the word must end the phrase.
@@ -122,7 +124,8 @@ def placeholder_reason(text: str) -> str | None:
     cleaned = collapse_space(strip_bidi(text)).strip(" *_.")
     if not cleaned:
         return "empty"
-    if not any(c.isalnum() for c in cleaned):
+    # Dashes and question marks say nothing; a tick box's symbol (☒, ✓) does.
+    if all(unicodedata.category(c).startswith(("P", "Z")) for c in cleaned):
         return "no letters or digits"
     match = _PLACEHOLDER.fullmatch(cleaned)
     if match is None:

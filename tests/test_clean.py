@@ -260,6 +260,7 @@ VALUES = [
     "Mann", "Anne Known", "Nil by Mouth Cottage", "No", "No - not on roll", "Tba Singh",
     "Not known - temporary UPN X123456789012 allocated", "Unknown, last seen at 12 Nash Road",
     "As above (12 Nash Road)", "Oxford", "07700 900123", "X", "Yes",
+    "☒", "☐", "✓", "✔", "☑", "■",  # tick boxes answer a question
 ]  # fmt: skip
 
 
