@@ -22,7 +22,7 @@ from docx import Document
 from parsers.document import Extract, Pair, ReadError, clean
 from parsers.readers import docx_text
 from parsers.readers.docx_text import blocks, field_pairs, joined, nearest_box, pieces, w
-from parsers.readers.layout import paragraph_pairs, table_pairs
+from parsers.readers.layout import MARKS, paragraph_pairs, table_pairs
 from parsers.readers.packages import member, open_package
 
 MACRO_TYPE = b"application/vnd.ms-word.document.macroEnabled.main+xml"
@@ -119,7 +119,12 @@ def _is_heading(paragraph: Element, text: str) -> bool:
         style_name = style.find(w("pStyle")).get(w("val"), "")
     if style_name.lower().startswith(("heading", "title")):
         return True
-    short = len(text) <= 60 and ":" not in text and not text.endswith(".")
+    short = (
+        len(text) <= 60
+        and ":" not in text
+        and not text.endswith(".")
+        and not any(mark in text for mark in MARKS)  # "☐ SEN" is an option, not a heading
+    )
     return short and (_bold(paragraph) or text.isupper())
 
 

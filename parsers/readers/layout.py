@@ -42,6 +42,7 @@ def looks_like_heading(text: str) -> bool:
     return (
         len(text) <= MAX_HEADING
         and ":" not in text
+        and not any(mark in text for mark in MARKS)
         and text.isupper()
         and bool(re.search(r"[^\W\d_]{4}", text))  # a word, not a postcode or a reference
     )
