@@ -86,6 +86,8 @@ class ParsingConfig:
     timeout_seconds: float = 30.0
     memory_mb: int = 1024
     workers: int = 1
+    # OCR of scanned pages, on top of timeout_seconds for a PDF or an image.
+    ocr_timeout_seconds: float = 60.0
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ MEANINGS: Mapping[str, str] = {
     "parsing.timeout_seconds": "time limit per document, in a worker process",
     "parsing.memory_mb": "memory limit per document",
     "parsing.workers": "worker processes reading documents",
+    "parsing.ocr_timeout_seconds": "time limit for OCR of a document's scanned pages",
     "team.name": "the team letters come from",
     "team.officer": "who signs the letters",
     "team.role": "the signatory's role",

@@ -23,7 +23,8 @@ def build_parser(config: Config, *, sandboxed: bool = True) -> Parser:
     options: dict = {"max_part_bytes": config.limits.max_part_bytes}
     if sandboxed:
         options["read"] = Sandbox(
-            Limits(config.parsing.timeout_seconds, config.parsing.memory_mb),
+            Limits(config.parsing.timeout_seconds, config.parsing.memory_mb,
+                   config.parsing.ocr_timeout_seconds),
             config.parsing.workers,
         )
     parser = Parser.from_folder(config.templates, **options)

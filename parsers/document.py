@@ -57,6 +57,9 @@ class Extract:
     # For email bodies: the writer's own text, and what they quoted below it.
     new_text: str | None = None
     quoted: str = ""
+    # Read from a scan or photo by OCR: every value may be misread (its pairs'
+    # ``where`` starts "ocr"), so confidence in them is lower.
+    ocr: bool = False
 
     def add(self, label: str, value: str, where: str = "", section: str = "") -> None:
         label, value = clean(label), clean_lines(value)

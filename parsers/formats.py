@@ -16,6 +16,8 @@ ODF_TEXT = (b"application/vnd.oasis.opendocument.text",
             b"application/vnd.oasis.opendocument.text-template")
 ODF = b"application/vnd.oasis.opendocument."
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Photos and scans that OCR reads (Pillow, with pillow-heif for iPhone photos).
+IMAGES = {"jpg", "png", "tif", "bmp", "webp", "heic"}
 
 EXTENSIONS = {
     "pdf": (".pdf",),
@@ -29,6 +31,7 @@ EXTENSIONS = {
     "rtf": (".rtf", ".doc"),  # Word saves RTF under .doc as often as not
     "odt": (".odt", ".ott"),
     "xlsx": (".xlsx", ".xltx"),
+    "image": (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".heic", ".heif"),
 }
 
 
@@ -79,6 +82,8 @@ def _by_content(declared: str, data: bytes) -> tuple[str | None, str | None]:
         return "html", None
     guess = filetype.guess(data)
     if guess is not None:
+        if guess.extension in IMAGES:
+            return "image", None
         if guess.mime.startswith("image/"):
             return None, f"an image ({guess.extension}): a scan needs reading by a person"
         return None, f"a {guess.extension} file: not a format cme reads"

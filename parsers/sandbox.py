@@ -5,6 +5,11 @@ A document from outside can be built to hang a parser or to swallow memory
 worker process: past ``timeout`` seconds the worker is killed, past
 ``memory_mb`` its allocations fail, and either way that one document gets a
 warning saying so while the rest of the message is read as usual.
+
+OCR of a scan is slow by nature, so it has its own budget, ``ocr_timeout``:
+the worker stops Tesseract when it runs out (the pages read so far are kept),
+and a document that may need OCR (a PDF, an image) gets that much longer
+before the worker itself is killed.
 """
 
 from __future__ import annotations
@@ -17,21 +22,32 @@ from dataclasses import dataclass
 from pebble import ProcessExpired, ProcessPool
 
 from parsers.document import Extract, ReadError
-from parsers.readers import READERS
+from parsers.readers import READERS, ocr_budget
 
 log = logging.getLogger(__name__)
+
+
+OCR_FORMATS = {"pdf", "image"}  # formats whose reader may run OCR
 
 
 @dataclass(frozen=True)
 class Limits:
     timeout: float = 30.0
     memory_mb: int = 1024
+    ocr_timeout: float = ocr_budget.DEFAULT_TIMEOUT
+
+    def for_format(self, fmt: str) -> float:
+        """The worker's wall-clock limit for one document of this format."""
+        return self.timeout + (self.ocr_timeout if fmt in OCR_FORMATS else 0.0)
 
 
-def read_in_process(fmt: str, data: bytes) -> Extract:
+def read_in_process(
+    fmt: str, data: bytes, ocr_timeout: float = ocr_budget.DEFAULT_TIMEOUT
+) -> Extract:
     """The worker's task: one reader, one document (module level, so it pickles)."""
     try:
-        return READERS[fmt](data)
+        with ocr_budget.budget(ocr_timeout):
+            return READERS[fmt](data)
     except MemoryError:
         raise ReadError("the document needs more memory than the limit allows: not read") from None
 
@@ -56,14 +72,14 @@ class Sandbox:
         return self._pool
 
     def __call__(self, fmt: str, data: bytes) -> Extract:
-        future = self._started().schedule(read_in_process, args=(fmt, data),
-                                          timeout=self.limits.timeout)
+        limit = self.limits.for_format(fmt)
+        future = self._started().schedule(read_in_process,
+                                          args=(fmt, data, self.limits.ocr_timeout),
+                                          timeout=limit)
         try:
             return future.result()
         except FutureTimeout:
-            raise ReadError(
-                f"reading took longer than {self.limits.timeout:g} s and was stopped"
-            ) from None
+            raise ReadError(f"reading took longer than {limit:g} s and was stopped") from None
         except ProcessExpired as exc:
             raise ReadError(f"the reader stopped unexpectedly (exit code {exc.exitcode})") from None
         except ReadError:
@@ -86,7 +102,8 @@ class Sandbox:
 def read_directly(fmt: str, data: bytes) -> Extract:
     """No isolation: for tests and benchmarks of the readers themselves."""
     try:
-        return READERS[fmt](data)
+        with ocr_budget.budget(ocr_budget.DEFAULT_TIMEOUT):
+            return READERS[fmt](data)
     except ReadError:
         raise
     except Exception as exc:

@@ -67,6 +67,12 @@ def _xlsx(data: bytes) -> Extract:
     return read_xlsx(data)
 
 
+def _image(data: bytes) -> Extract:
+    from parsers.readers.image import read_image
+
+    return read_image(data)
+
+
 def _html(data: bytes) -> Extract:
     from parsers.readers.text import read_html
 
@@ -85,4 +91,5 @@ READERS: dict[str, Callable[[bytes], Extract]] = {
     "rtf": _rtf,
     "odt": _odt,
     "xlsx": _xlsx,
+    "image": _image,
 }

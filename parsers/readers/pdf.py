@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pdfplumber
@@ -31,6 +32,8 @@ from parsers.readers.pdf_words import (
 )
 
 MARGIN = 0.08  # the top and bottom share of a page where running headers and footers sit
+OCR_DPI = 300
+MAX_OCR_PAGES = 20
 
 
 def _furniture_key(text: str) -> str:
@@ -84,10 +87,13 @@ def _read_page(
 
 @guard
 def read_pdf(data: bytes) -> Extract:
-    """Pairs and text of a PDF's first ``MAX_PAGES`` pages; ReadError if it cannot be read."""
+    """Pairs and text of a PDF's first ``MAX_PAGES`` pages; ReadError if it cannot be read.
+
+    A page with no text layer but something drawn on it (a scan, text turned
+    into outlines) is read by OCR (``ocr.py``), after the rest."""
     out = Extract()
-    texts: list[str] = []
-    blank: list[str] = []
+    texts: list[list[str]] = []
+    scans: list[int] = []
     section = ""
     furniture: set[str] = set()
     with pdfplumber.open(io.BytesIO(data)) as pdf:
@@ -99,17 +105,57 @@ def read_pdf(data: bytes) -> Extract:
             found, words, section = _read_page(page, number, section, furniture)
             for label, value, where, heading in found:
                 out.add(label, value, where, heading)
-            if not words and page.images:
-                blank.append(str(number))
+            if not words and (page.images or page.rects or page.curves or page.lines):
+                scans.append(number)
             lines = group_lines(words)
-            texts += [line.text for line in lines]
+            texts.append([line.text for line in lines])
             furniture = margin_lines(lines, float(page.height))
             page.close()  # frees the page's parsed objects before the next one
-    out.text = "\n".join(texts)
-    if not texts:
+    if scans:
+        _read_scans(data, scans, texts, out)
+    out.text = "\n".join(line for page in texts for line in page)
+    if not out.text and not scans:
         out.warnings.append(SCAN)
-    elif blank:
-        out.warnings.append(
-            f"page {', '.join(blank)} has no text layer (scanned?): it needs reading by a person"
-        )
     return out
+
+
+def _read_scans(data: bytes, numbers: list[int], texts: list[list[str]], out: Extract) -> None:
+    """OCR of the pages without a text layer, each page's text in its place."""
+    from parsers.readers.ocr import SCANNED, available, read_images
+
+    if not available():
+        read_images([], out)  # says OCR is not available
+        return
+    if len(numbers) > MAX_OCR_PAGES:
+        out.warnings.append(f"{len(numbers)} pages are scans: only the first {MAX_OCR_PAGES} "
+                            "were read by OCR")
+        numbers = numbers[:MAX_OCR_PAGES]
+    scans = Extract()
+    found = read_images(((n, image, OCR_DPI) for n, image in _rendered(data, numbers)), scans)
+    for number, text in zip(numbers, found, strict=True):
+        texts[number - 1] = text.splitlines()
+    if not any(found):  # nothing legible: not worth a reader's trust
+        scans.warnings = [w for w in scans.warnings if w != SCANNED]
+        blank = ", ".join(str(n) for n in numbers)
+        scans.warnings.append(SCAN if len(numbers) == len(texts) else
+                              f"page {blank} has no text layer (scanned?): it needs reading "
+                              "by a person")
+    out.pairs += scans.pairs
+    out.warnings += scans.warnings
+    out.ocr = out.ocr or scans.ocr
+
+
+def _rendered(data: bytes, numbers: list[int]) -> Iterator[tuple[int, Any]]:
+    """The pages as images at OCR resolution, one at a time (pypdfium2)."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        for number in numbers:
+            page = pdf[number - 1]
+            try:
+                yield number, page.render(scale=OCR_DPI / 72).to_pil()
+            finally:
+                page.close()
+    finally:
+        pdf.close()
