@@ -19,8 +19,13 @@ of them alike. Ratios hold on a noisy shared machine where seconds do not; the
 median over rounds is reported. Imports and spaCy's pipeline (seconds, once per
 process) are loaded in a warm-up before the first round, and not counted.
 
-Last, the PDF subset is read bare with pypdfium2 and with pdfplumber, to see what a
+Then the PDF subset is read bare with pypdfium2 and with pdfplumber, to see what a
 plain-text read could gain where no layout is needed.
+
+Last, OCR's cost, apart from the ratio above (no scan is in that corpus): a few
+of the printed PDF forms turned into scans (each page rendered to a picture and
+put back as an image-only PDF), read by cme (render, clean, Tesseract, layout),
+against bare Tesseract on the same page pictures, in seconds per page.
 """
 
 from __future__ import annotations
@@ -273,6 +278,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--ocr-pages", type=int, default=3,
+                        help="printed forms turned into scans for the OCR figure (0: none)")
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -353,6 +360,65 @@ def main() -> None:
     print(
         f"median: pypdfium2 reads plain text {statistics.median(gains):.1f}x as fast as "
         "pdfplumber (pdfplumber/pypdfium2 time)"
+    )
+    ocr_figure(documents, args.ocr_pages)
+
+
+def scanned(data: bytes, dpi: int = 200) -> tuple[bytes, list]:
+    """A PDF as a scanner would give it back: each page a picture, no text layer."""
+    import pypdfium2
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen.canvas import Canvas
+
+    pdf = pypdfium2.PdfDocument(data)
+    out = io.BytesIO()
+    canvas = Canvas(out, invariant=1)
+    pictures = []
+    try:
+        for page in pdf:
+            width, height = page.get_size()
+            picture = page.render(scale=dpi / 72).to_pil().convert("L")
+            pictures.append(picture)
+            canvas.setPageSize((width, height))
+            canvas.drawImage(ImageReader(picture), 0, 0, width=width, height=height)
+            canvas.showPage()
+            page.close()
+    finally:
+        pdf.close()
+    canvas.save()
+    return out.getvalue(), pictures
+
+
+def ocr_figure(documents: list[Document], count: int) -> None:
+    """Seconds per scanned page: cme's OCR read, and bare Tesseract on the same pictures."""
+    import shutil
+
+    if count <= 0:
+        return
+    if shutil.which("tesseract") is None:
+        print("OCR: tesseract is not installed: not measured")
+        return
+    import pytesseract
+
+    from parsers.sandbox import read_directly
+
+    printed = [d for d in documents if d.kind == "pdf" and b"/AcroForm" not in d.data]
+    scans = [scanned(d.data) for d in printed[:count]]
+    pages = sum(len(pictures) for _, pictures in scans)
+    start = time.perf_counter()
+    for data, _ in scans:
+        extract = read_directly("pdf", data)
+        if not extract.ocr:
+            raise SystemExit(f"a scan was not read by OCR: {extract.warnings}")
+    took = time.perf_counter() - start
+    start = time.perf_counter()
+    for _, pictures in scans:
+        for picture in pictures:
+            pytesseract.image_to_string(picture)
+    bare = time.perf_counter() - start
+    print(
+        f"OCR: {pages} scanned pages ({len(scans)} forms): cme {took / pages:.2f} s/page "
+        f"(render, clean, Tesseract, layout), bare Tesseract {bare / pages:.2f} s/page"
     )
 
 

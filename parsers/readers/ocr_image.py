@@ -31,7 +31,7 @@ def prepared(image: Image.Image, dpi: float) -> tuple[Image.Image, np.ndarray]:
     across, down = (max(20, int(inches * dpi)) for inches in RULE_INCHES)
     rules = _long_runs(ink, across) | _long_runs(ink.T, down).T
     ink &= ~rules
-    page = Image.fromarray(np.where(ink, 0, 255).astype(np.uint8))
+    page = Image.fromarray(~ink)  # one bit a pixel: white paper, black ink
     return page, ink
 
 
@@ -42,12 +42,11 @@ def _long_runs(ink: np.ndarray, length: int) -> np.ndarray:
         return np.zeros_like(ink)
     counts = np.pad(np.cumsum(ink, axis=1, dtype=np.int32), ((0, 0), (1, 0)))
     full = (counts[:, length:] - counts[:, :-length]) == length  # a run starts here
-    starts = np.pad(np.cumsum(full, axis=1, dtype=np.int32), ((0, 0), (1, 0)))
-    # Column j is covered when a run starts anywhere in [j - length + 1, j].
-    column = np.arange(width)
-    high = np.minimum(column, width - length) + 1
-    low = np.maximum(0, column - length + 1)
-    return (starts[:, high] - starts[:, low]) > 0
+    # Column j is covered when a run starts anywhere in [j - length + 1, j]: a
+    # window sum over the starts, padded so that every window is a plain slice.
+    starts = np.pad(full, ((0, 0), (length - 1, length - 1)))
+    total = np.pad(np.cumsum(starts, axis=1, dtype=np.int32), ((0, 0), (1, 0)))
+    return (total[:, length : length + width] - total[:, :width]) > 0
 
 
 def stroke_width(ink: np.ndarray, box: tuple[int, int, int, int]) -> float:
