@@ -209,6 +209,15 @@ def read_images(pages: Iterable[tuple[int, Image.Image, float]], out: Extract) -
             stopped.append(str(number))
             texts.append("")
             continue
+        except MemoryError:
+            out.warnings.append(f"page {number} needs more memory for OCR than the limit "
+                                "allows: not read")
+            texts.append("")
+            continue
+        except (OSError, RuntimeError, ValueError) as exc:  # Tesseract failed on this page
+            out.warnings.append(f"OCR failed on page {number} ({type(exc).__name__}): not read")
+            texts.append("")
+            continue
         found, section = page_pairs(page, number, section)
         for label, value, where, heading in found:
             out.add(label, value, where, heading)

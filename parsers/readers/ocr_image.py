@@ -17,6 +17,7 @@ from PIL import Image, ImageFilter, ImageOps
 INK = 150  # grey levels below this are ink (shading behind headings is lighter)
 RULE_INCHES = 0.4, 0.25  # a horizontal / vertical run this long is a rule, not a letter
 MAX_PIXELS = 40_000_000  # a page at 300 dpi is 8.7 million
+STRIPE = 256  # rows worked on at once
 
 
 def prepared(image: Image.Image, dpi: float) -> tuple[Image.Image, np.ndarray]:
@@ -36,10 +37,20 @@ def prepared(image: Image.Image, dpi: float) -> tuple[Image.Image, np.ndarray]:
 
 
 def _long_runs(ink: np.ndarray, length: int) -> np.ndarray:
-    """The pixels in runs of at least ``length`` ink pixels along each row."""
+    """The pixels in runs of at least ``length`` ink pixels along each row.
+
+    Rows are independent, so they are taken in stripes: the working arrays stay
+    a few megabytes whatever the page's size (a worker's memory is limited)."""
+    out = np.zeros_like(ink)
+    if ink.shape[1] < length:
+        return out
+    for top in range(0, ink.shape[0], STRIPE):
+        out[top : top + STRIPE] = _stripe_runs(ink[top : top + STRIPE], length)
+    return out
+
+
+def _stripe_runs(ink: np.ndarray, length: int) -> np.ndarray:
     width = ink.shape[1]
-    if width < length:
-        return np.zeros_like(ink)
     counts = np.pad(np.cumsum(ink, axis=1, dtype=np.int32), ((0, 0), (1, 0)))
     full = (counts[:, length:] - counts[:, :-length]) == length  # a run starts here
     # Column j is covered when a run starts anywhere in [j - length + 1, j]: a
