@@ -636,3 +636,84 @@ def test_an_unreadable_vocabulary_file(tmp_path: Path):
     broken.write_text("[names\n", encoding="utf-8")
     with pytest.raises(TemplateError, match="cannot read"):
         load_prose_vocabulary(broken)
+
+
+# --- forms are not sentences; doubt is not an answer ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Known to Children's Social Care   ☐ Yes  ☒ No  ☐ Don't know",
+        "No Open to CSC ..................",
+        "Known to CSC : CP plan : LAC : SEN / EHCP : GRT",
+        "Subject to CP plan",
+        "I have no information to say whether the family are known to children's social care.",
+        "Is the family known to social care?",
+    ],
+)
+def test_a_forms_layout_or_a_doubt_sets_no_flag(text: str):
+    assert not {"cp_plan", "known_to_social_care", "sen", "traveller"} & set(read(text))
+
+
+def test_a_bullet_that_states_a_flag_counts():
+    fields = read("Sam Reid, Year 4\n- Not on a CP plan\n- Known to CSC (CiN closed 2024)")
+    assert (fields["cp_plan"], fields["known_to_social_care"]) == (False, True)
+
+
+def test_a_new_subject_pronoun_ends_a_persons_cue():
+    fields = read("Alex Petrov is leaving us. Mum handed in her letter on Monday and he'll be off "
+                  "roll from 16.01.26.")
+    assert fields["date_removed_from_roll"] == "2026-01-16"
+    fields = read("Sam Reid has left. Mum said she can be reached on 07700 900 111.")
+    assert fields["parent_phone"] == "07700900111"
+
+
+def test_the_last_day_outranks_the_first_day_away():
+    fields = read("Sam Reid has been absent since 2 February. His last day in school was Friday "
+                  "30 January.")
+    assert fields["date_last_attended"] == "2026-01-30"
+
+
+def test_advice_to_remove_outranks_the_enquiries_before_it():
+    text = ("We have not been able to find out where Daniela is, so I am advising that she can "
+            "now be removed from the admission register under regulation 9(1)(h).")
+    assert read(text)["update_outcome"] == "removal_advised"
+
+
+def test_a_short_form_of_the_name_joins_the_full_one():
+    fields = read("- Niamh Orla Gall, Year 3, DOB 29/01/2018", subject="Fwd: Niamh Gall - EHE")
+    assert name(fields) == ("Niamh Orla", "Gall")
+
+
+def test_a_school_abroad_with_a_number_and_a_patron():
+    fields = read("Kacper Nowak is now at Szkoła Podstawowa nr 12 im. Jana Pawła II, in Kraków.")
+    assert fields["destination_school"] == "Szkoła Podstawowa nr 12 im. Jana Pawła II"
+    assert fields["update_outcome"] == "located"
+
+
+def test_the_forwarder_says_a_parent_wrote_what_follows():
+    text = ("Please see below – we finally have a reply from Elodie's mother.\n\nPaul\n\n"
+            "De : Sophie Garnet <sophie.garnet@example.fr>\nEnvoyé : lundi 19 janvier 2026\n"
+            "Objet : RE: Elodie Garnet\n\nHello Mr White,\n\nWe left England on 20 December. "
+            "Elodie Garnet is now going to the Collège Les Trois Lacs in Annecy.\n\n"
+            "Best regards,\nSophie Garnet\n")
+    fields = read(text, subject="FW: RE: Elodie Garnet")
+    assert (fields["parent_name"], fields["parent_email"]) == ("Sophie Garnet",
+                                                               "sophie.garnet@example.fr")
+    assert fields["destination_school"] == "Collège Les Trois Lacs"
+
+
+def test_a_documents_paragraphs_one_a_line():
+    letter = ("Dear Mrs Oak,\n"
+              "Re: Lily Fairfax - date of birth 2nd May 2014\n"
+              "I am writing to let you know that I have decided to educate my daughter Lily at "
+              "home from Monday 7th September 2026.\n"
+              "Please remove Lily's name from the school's admission register under Regulation "
+              "9(1)(f).\n"
+              "Since October she has been bullied on the bus, she is too anxious to attend and has "
+              "been refusing to go in.\n"
+              "Yours sincerely,\nAnna Fairfax\n")
+    fields = read(letter, sent=date(2026, 9, 3))
+    assert fields["reason"].startswith("Since October she has been bullied")
+    assert fields["ehe_start_date"] == "2026-09-07"

@@ -168,6 +168,13 @@ def choose_child(cues: list[Cue], mentions: list[Run], excluded: set[str],
         if _excluded(key, excluded):
             continue
         groups.setdefault(key, []).append(cue)
+    # "Niamh Gallagher" (the subject) is "Niamh Orla Gallagher" (the details) with a
+    # forename left out: the fuller name takes its cues.
+    for key in sorted(groups, key=len):
+        fuller = [k for k in groups if len(k) > len(key) > 1 and k[0] == key[0]
+                  and k[-1] == key[-1] and set(key) <= set(k)]
+        if fuller:
+            groups[fuller[0]].extend(groups.pop(key))
     # A forename alone supports the full name it begins.
     for key in [k for k in groups if len(k) == 1]:
         fuller = [k for k in groups if len(k) > 1 and key[0] in (k[0], *_aliases(groups[k]))]

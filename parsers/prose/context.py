@@ -37,6 +37,15 @@ from parsers.prose.vocabulary import ProseVocabulary
 OTHERS = ("parent", "sibling", "relative", "family", "adult")
 
 
+_FROM_A_PARENT = re.compile(
+    r"\b(?:letter|email|e-mail|reply|message|note|response)\s+(?:\w+\s+){0,3}?from\s+"
+    r"(?:[\w'-]+'s\s+|(?:his|her|their|the)\s+)?(?:mother|mum|father|dad|parent|parents|carer)\b|"
+    r"\b(?:parent's|mother's|mum's|father's|dad's|parents')\s+(?:\w+\s+)?"
+    r"(?:letter|email|e-mail|reply|message)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass
 class Context:
     vocab: ProseVocabulary
@@ -66,9 +75,15 @@ class Context:
         part = self.segments[segment]
         text = fold(" ".join(" ".join(p) for p in part.paragraphs))
         signed = " ".join(part.signature[:2]).lower()
-        return bool(self.vocab.parent_writer.search(text)) or any(
-            f"({w}" in signed or f" {w})" in signed for w in ("mother", "father", "mum", "dad")
-        )
+        parent_signed = any(f"({w}" in signed or f" {w})" in signed
+                            for w in ("mother", "father", "mum", "dad"))
+        if parent_signed or self.vocab.parent_writer.search(text):
+            return True
+        if segment == 0 or not part.forwarded:
+            return False
+        # The forwarder says whose message follows: "a reply from Élodie's mother".
+        before = self.segments[segment - 1]
+        return bool(_FROM_A_PARENT.search(fold(" ".join(" ".join(p) for p in before.paragraphs))))
 
 
 def read_context(text: str, vocab: ProseVocabulary, *, subject: str = "", sent: date | None = None,
@@ -198,12 +213,19 @@ def _family(context: Context) -> None:
             context.people.setdefault(words[0], "family")
 
 
-def owner_before(context: Context, text: str, position: int) -> str:
+_SUBJECT_PRONOUNS = {"he", "she", "he'll", "she'll", "he's", "she's", "he'd", "she'd", "hes",
+                     "shes"}
+
+
+def owner_before(context: Context, text: str, position: int, *, pronouns: bool = True) -> str:
     """Whose a value at ``position`` is: the nearest person named before it.
 
     ``"child"``, ``"parent"``, ``"sibling"``, ``"relative"``, ``"family"``,
     ``"adult"``, ``"name"`` (someone else named), or ``""`` when nobody is.
-    Organisations and places ("Meadowbank Primary School") are nobody.
+    Organisations and places ("Meadowbank Primary School") are nobody. With
+    ``pronouns``, "he" or "she" starts a new subject: what follows is theirs, not
+    the last person named (right for the child's dates, wrong for "Mum said she
+    can be reached on ...", so contacts pass ``pronouns=False``).
     """
     vocab = context.vocab
     toks = tokens(text[:position])
@@ -213,6 +235,8 @@ def owner_before(context: Context, text: str, position: int) -> str:
     n = len(toks) - 1
     while n >= 0:
         token = toks[n]
+        if pronouns and token.lower in _SUBJECT_PRONOUNS:
+            return ""  # "Mum handed in her letter and he'll be off roll": a new subject
         run = named.get(n)
         if run is not None:
             if context.child and context.child.is_child(run.words):

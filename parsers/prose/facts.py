@@ -62,7 +62,9 @@ def _sentence_dates(context: Context, sentence: Sentence) -> Iterator[Candidate]
             if score:
                 yield _candidate(field, resolved.isoformat(), score, cue.group(0))
         elif owner not in OTHERS:
-            yield _candidate(field, resolved.isoformat(), 0.7, cue.group(0))
+            # "last attended on" says it; "absent since" dates the first day away.
+            since = field == "date_last_attended" and "since" in cue.group(0).lower()
+            yield _candidate(field, resolved.isoformat(), 0.65 if since else 0.7, cue.group(0))
 
 
 def _field(context: Context, window: str, *, ehe: bool) -> tuple[str | None, re.Match[str] | None]:

@@ -11,6 +11,7 @@ the same strength leave the flag out, as does "Not known".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from parsers.mapping import Candidate
@@ -31,17 +32,23 @@ def flag_candidates(context: Context) -> Iterator[Candidate]:
         if not text:
             continue
         for flag in FLAGS:
-            evidence[flag] += _read(context, sentence.text, text, flag)
+            evidence[flag] += _read(context, sentence, text, flag)
     for flag, found in evidence.items():
         value = _decide(found)
         if value is not None:
             yield Candidate(flag, "Yes" if value[0] else "No", value[1], "prose", "sentence")
 
 
+# A form's layout, not a sentence: tick boxes, dotted answer lines, " : " columns.
+_FORM_LAYOUT = re.compile(r"[☐☒☑□■✓✔✗✘]|\.{4,}|_{4,}|\s:\s.*\s:\s|=")
+
+
 def _readable(sentence: Sentence) -> str:
     """The part of a sentence a flag may be read from: a label line's value only."""
-    if sentence.kind not in ("prose", "line"):
+    if sentence.kind not in ("prose", "line") or _FORM_LAYOUT.search(sentence.text):
         return ""
+    if sentence.text.rstrip().endswith("?"):
+        return ""  # a question states nothing
     label = LABEL.match(sentence.text)
     if label and len(label.group("label").split()) <= 6:
         value = label.group("value")
@@ -51,17 +58,23 @@ def _readable(sentence: Sentence) -> str:
     return sentence.text
 
 
-def _read(context: Context, original: str, text: str, flag: str) -> list[tuple[bool, float]]:
-    phrases: FlagPhrases = context.vocab.flags[flag]
+def _read(context: Context, sentence: Sentence, text: str, flag: str) -> list[tuple[bool, float]]:
+    vocab = context.vocab
+    phrases: FlagPhrases = vocab.flags[flag]
     out: list[tuple[bool, float]] = []
     for answer, strength, found in ((False, STRONG, phrases.no), (False, WEAK, phrases.weak_no),
                                     (True, STRONG, phrases.yes), (True, WEAK, phrases.weak_yes)):
         for match in list(found.finditer(text)):
             after = text[match.end() : match.end() + 40].lstrip()
-            if _starts_with(context.vocab.flag_not_before, after) or (
+            if _starts_with(vocab.flag_not_before, after) or (
                     answer and _starts_with(phrases.not_before, after)):
                 continue
-            if flag in CHILD_ONLY and owner_before(context, original, match.start()) in (
+            if vocab.flag_uncertain.search(text[: match.start()]):
+                continue  # "whether the family are known to social care"
+            if answer and sentence.kind == "line" and not sentence.bullet and not any(
+                    w in vocab.flag_verbs for w in re.findall(r"[\w']+", text.lower())):
+                continue  # "Subject to CP plan" alone on a line: a form's label
+            if flag in CHILD_ONLY and owner_before(context, sentence.text, match.start()) in (
                     "sibling", "relative", "parent", "family", "adult"):
                 continue
             out.append((answer, strength))

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from parsers.mapping import Candidate
 from parsers.prose.context import Context
+from parsers.prose.places import school_candidates
 from parsers.prose.text import fold
 
 _CODE = re.compile(r"(?<![\d(])[89]\s*\(\s*1\s*\)\s*\(\s*[a-o]\s*\)|\bground\s+[a-oA-O]\b",
@@ -36,6 +37,9 @@ def outcome_candidates(context: Context) -> Iterator[Candidate]:
         if count:
             yield Candidate("update_outcome", name, 0.65, "prose", "outcome words")
             return
+    if any(c.field == "destination_school" for c in school_candidates(context)):
+        yield Candidate("update_outcome", "located", 0.65, "prose", "a new school named")
+        return
     # News with none of the four outcomes is, by definition, information.
     yield Candidate("update_outcome", "info", 0.6, "prose", "no outcome words")
 

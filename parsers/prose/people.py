@@ -62,7 +62,7 @@ def parent_candidates(context: Context) -> Iterator[Candidate]:
             elif _family_contact(context, text, run, contacts):
                 yield _candidate("parent_name", name, 0.6, "the child's surname, with a contact")
         for match in contacts:
-            owner = owner_before(context, text, match.start())
+            owner = owner_before(context, text, match.start(), pronouns=False)
             if owner in ("parent", "family"):
                 yield _candidate("parent_phone", match.group(0), 0.7 if owner == "parent" else 0.6,
                                  f"{owner}'s phone")
@@ -70,7 +70,7 @@ def parent_candidates(context: Context) -> Iterator[Candidate]:
                     text[: match.start()]):
                 yield _candidate("parent_phone", match.group(0), 0.7, "my number is")
         for match in EMAIL.finditer(text):
-            owner = owner_before(context, text, match.start())
+            owner = owner_before(context, text, match.start(), pronouns=False)
             if owner == "parent" or (_MY_CONTACT.search(text[: match.start()])
                                      and context.parent_wrote(sentence.segment)):
                 yield _candidate("parent_email", match.group(0), 0.7, "parent's email")

@@ -40,6 +40,8 @@ _ADMITTED = re.compile(r"\b(?:we|i)\s+(?:have\s+)?admitted\b.{0,80}\b(?:to|into)
 _PREVIOUS = re.compile(r"\b(?:previous|old|former|earlier)\s+address\b", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(?:\d+[A-Za-z]?\b|(?:flat|room|plot|apartment|unit|house|no\.?)\s*\d)",
                        re.IGNORECASE)
+# "Szkoła Podstawowa nr 12 im. Jana Pawła II": numbered names abroad.
+_NUMBERED_NAME = {"nr", "no", "n°", "nº", "im", "num", "núm"}
 _SCHOOL_INSIDE = {"st", "st.", "saint", "ce", "rc", "c", "of", "e", "the", "and", "&", "'s",
                   "de", "la", "le", "les", "des", "du", "y", "von", "der"}
 
@@ -121,7 +123,7 @@ def school_names(text: str, context: Context) -> list[tuple[int, int, str]]:
         if token.text[:1].isupper() and lowered in vocab.school_foreign:
             last = _extend(toks, n + 1, forward=True)
             if last > n + 1:
-                out.append(_span(text, toks, n, last))
+                out.append(_span(text, toks, _extend(toks, n - 1, forward=False), last))
                 n = last
                 continue
         if token.text[:1].isupper() and lowered in vocab.school_ends:
@@ -142,7 +144,10 @@ def _extend(toks: list[Token], n: int, *, forward: bool) -> int:
     step = 1 if forward else -1
     while 0 <= n < len(toks):
         word = toks[n]
-        if not (word.text[:1].isupper() or word.lower in _SCHOOL_INSIDE) or word.text in ("(", ","):
+        inside = word.text[:1].isupper() or word.lower in _SCHOOL_INSIDE or (
+            forward and (word.text.isdigit() or word.lower in _NUMBERED_NAME
+                         or (word.text == "." and toks[n - 1].lower in _NUMBERED_NAME)))
+        if not inside or word.text in ("(", ","):
             break
         n += step
     if forward:

@@ -17,12 +17,12 @@ from parsers.mapping import Candidate
 from parsers.prose.context import Context
 from parsers.prose.people import phones
 from parsers.prose.places import postcodes
-from parsers.prose.text import fold, line_kind
+from parsers.prose.text import fold, line_kind, split_sentences
 from parsers.prose.vocabulary import FLAGS
 
 MIN_WORDS = 8
 MAX_WORDS = 250
-MIN_SCORE = 2.0
+MIN_HITS = 2
 CLEAR_MARGIN = 1.0
 OWN_WORDS = 1.5
 # Which paragraph states the reason is a judgement: every choice goes to review
@@ -36,10 +36,11 @@ def reason_candidates(context: Context) -> Iterator[Candidate]:
     for n, segment in enumerate(context.segments):
         for lines in segment.paragraphs:
             text = " ".join(lines)
-            score = _score(context, lines, fold(text))
-            if score is not None and score >= MIN_SCORE and _about_a_child(context, fold(text)):
-                # The writer's own words first; a forwarded original when they add little.
-                scored.append((score + (OWN_WORDS if n == 0 else 0.0), len(scored), text))
+            found = _score(context, lines, fold(text))
+            if found is None or found[0] < MIN_HITS or not _about_a_child(context, fold(text)):
+                continue
+            # The writer's own words first; a forwarded original when they add little.
+            scored.append((found[1] + (OWN_WORDS if n == 0 else 0.0), len(scored), text))
     if not scored:
         return
     ranked = sorted(scored, key=lambda s: (-s[0], s[1]))
@@ -48,7 +49,12 @@ def reason_candidates(context: Context) -> Iterator[Candidate]:
     yield Candidate("reason", best[2], CLEAR if clear else UNSURE, "prose", "paragraph")
 
 
-def _score(context: Context, lines: list[str], text: str) -> float | None:
+def _score(context: Context, lines: list[str], text: str) -> tuple[int, float] | None:
+    """(circumstances stated, rank) of a paragraph; ``None`` when it is no reason at all.
+
+    The rank is the circumstances less what else the paragraph does: ask, thank,
+    list flags or details, introduce the message.
+    """
     vocab = context.vocab
     words = re.findall(r"\w+", text)
     if not MIN_WORDS <= len(words) <= MAX_WORDS or vocab.boilerplate.search(text):
@@ -58,23 +64,29 @@ def _score(context: Context, lines: list[str], text: str) -> float | None:
     listed = sum(1 for line in lines if line_kind(line) != "prose")
     if len(lines) >= 2 and listed * 2 >= len(lines):
         return None  # a block of labelled details or bullets
-    hits = len({m.group(0).lower() for m in vocab.circumstances.finditer(text)})
-    score = float(hits)
-    opening = vocab.not_opening.search(text[:40])
-    if opening and opening.start() == 0:
-        score -= 2.5
-    details = len(phones(text)) + len(postcodes(text)) + len(_DETAIL.findall(text))
-    score -= 0.75 * max(0, details - 1)
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
-    flagged = sum(1 for s in sentences if _only_flags(context, s))
-    if sentences and flagged == len(sentences):
+    content: list[str] = []
+    asides = 0  # requests, courtesies and flags: said, but not what happened
+    for sentence in split_sentences(text):
+        opening = vocab.not_opening.search(sentence[:40])
+        if (opening and opening.start() == 0) or sentence.endswith("?") or \
+                _only_flags(context, sentence):
+            asides += 1
+        else:
+            content.append(sentence)
+    if not content:
         return None
-    score -= 1.0 * flagged
-    return score
+    body = " ".join(content)
+    hits = len({m.group(0).lower() for m in vocab.circumstances.finditer(body)})
+    if context.child is not None:  # an update's outcome is what happened to a child
+        hits += sum(1 for _, phrases in vocab.outcomes if phrases.search(body))
+    details = len(phones(text)) + len(postcodes(text)) + len(_DETAIL.findall(text))
+    introduction = vocab.introductions.search(text[:40])
+    return hits, (hits - 1.0 * asides - 0.75 * max(0, details - 1)
+                  - (1.0 if introduction and introduction.start() == 0 else 0.0))
 
 
 _A_CHILD = re.compile(
-    r"\b(?:the|this|a|our|my|her|his|their)\s+(?:pupil|child|student|boy|girl|son|daughter|"
+    r"\b(?:the|this|our|my|her|his|their)\s+(?:pupil|child|student|boy|girl|son|daughter|"
     r"young person|learner|youth)\b|\b(?:he|she|him)\b",
     re.IGNORECASE,
 )

@@ -66,7 +66,8 @@ _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0":
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "nos", "eg", "e.g", "ie", "i.e", "etc",
                   "approx", "ref", "tel", "vs", "jr", "sr", "prof", "rev", "ext", "d.o.b",
-                  "dob", "a.k.a", "sgt", "insp", "mt", "ft", "co", "ltd", "dept", "fig"}
+                  "dob", "a.k.a", "sgt", "insp", "mt", "ft", "co", "ltd", "dept", "fig", "im",
+                  "nr", "ul", "pl", "av", "sra", "mme"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class Sentence:
     segment: int
     paragraph: int  # -1 for a subject line, -2 for the signature, -3 for the top block
     kind: str  # "prose", "line" (a bullet, a label line, a short line), "cells", "subject"
+    bullet: bool = False
 
 
 @dataclass
@@ -256,14 +258,28 @@ def _blocks(lines: list[str]) -> list[list[str]]:
 
 
 def _paragraphs(body: list[str]) -> list[list[str]]:
-    return [[line for line in block if not SENT_FROM.match(line)] for block in _blocks(body)]
+    out: list[list[str]] = []
+    for block in _blocks(body):
+        lines = [line for line in block if not SENT_FROM.match(line)]
+        if _unwrapped(lines):
+            out.extend([line] for line in lines)
+        else:
+            out.append(lines)
+    return out
+
+
+def _unwrapped(lines: list[str]) -> bool:
+    """Lines that each end a sentence: a document's paragraphs, one a line, not wrapped text."""
+    long = [line for line in lines if len(line) >= 60]
+    return len(lines) >= 3 and len(long) >= 2 and all(
+        line.rstrip().endswith((".", "!", "?", ":", '"')) for line in long)
 
 
 def line_kind(line: str) -> str:
     """``"cells"`` (a table row), ``"line"`` (a bullet or a short label line) or ``"prose"``."""
     if "\t" in line:
         return "cells"
-    if BULLET.match(line):
+    if BULLET.match(line) and len(line.split()) <= 12:
         return "line"
     label = LABEL.match(line)
     if label and len(label.group("label").split()) <= 6:
@@ -274,17 +290,18 @@ def line_kind(line: str) -> str:
     return "prose"
 
 
-def units(paragraph: list[str]) -> list[tuple[str, str]]:
-    """A paragraph's lines joined where a sentence wraps: (text, kind) per unit."""
-    out: list[tuple[str, str]] = []
+def units(paragraph: list[str]) -> list[tuple[str, str, bool]]:
+    """A paragraph's lines joined where a sentence wraps: (text, kind, bullet) per unit."""
+    out: list[tuple[str, str, bool]] = []
     for line in paragraph:
         kind = line_kind(line)
-        text = BULLET.sub("", line) if kind == "line" else line
+        bullet = bool(BULLET.match(line))
+        text = BULLET.sub("", line) if bullet else line
         if (out and kind == "prose" and out[-1][1] == "prose" and len(previous := out[-1][0]) >= 40
                 and not previous.endswith(":")):
-            out[-1] = (f"{previous} {text}", "prose")
+            out[-1] = (f"{previous} {text}", "prose", out[-1][2])
         else:
-            out.append((text, kind if kind != "prose" or len(text) >= 40 else "line"))
+            out.append((text, kind if kind != "prose" or len(text) >= 40 else "line", bullet))
     return out
 
 
@@ -313,7 +330,7 @@ def sentences(segments: list[Segment], subjects: list[str]) -> list[Sentence]:
         if segment.header.subject:
             out.append(Sentence(segment.header.subject, i, -1, "subject"))
         for p, paragraph in enumerate(segment.paragraphs):
-            for text, kind in units(paragraph):
+            for text, kind, bullet in units(paragraph):
                 pieces = split_sentences(text) if kind == "prose" else [text]
-                out.extend(Sentence(piece, i, p, kind) for piece in pieces)
+                out.extend(Sentence(piece, i, p, kind, bullet) for piece in pieces)
     return out

@@ -21,7 +21,7 @@ from parsers.templates import TemplateError
 
 SHIPPED_PROSE = SHIPPED_TEMPLATES / "prose.toml"
 FLAGS = ("cp_plan", "looked_after", "known_to_social_care", "sen", "traveller")
-OUTCOMES = ("confirmed_missing", "removal_advised", "located", "file_transferred")
+OUTCOMES = ("removal_advised", "confirmed_missing", "located", "file_transferred")
 DATE_FIELDS = ("child_dob", "date_last_attended", "date_removed_from_roll", "ehe_start_date")
 _GAP = r"(?:\s+[^\s.;!?]+){0,3}"  # "...": up to three words, within the clause
 _TERM = re.compile(r"\{(\w+)\}")
@@ -80,6 +80,8 @@ class ProseVocabulary:
     female: frozenset[str]
     flags: dict[str, FlagPhrases]
     flag_not_before: Phrases
+    flag_uncertain: Phrases
+    flag_verbs: frozenset[str]
     outcomes: tuple[tuple[str, Phrases], ...]
     destination: Phrases
     school_ends: frozenset[str]
@@ -88,6 +90,7 @@ class ProseVocabulary:
     circumstances: Phrases
     not_opening: Phrases
     boilerplate: Phrases
+    introductions: Phrases
     parent_writer: Phrases
 
     def role(self, word: str) -> str | None:
@@ -182,7 +185,7 @@ def build_vocabulary(raw: dict[str, Any]) -> ProseVocabulary:
         where = f"flags.{flag}"
         flags[flag] = FlagPhrases(*(phrases(table, k, where)
                                     for k in ("no", "weak_no", "yes", "weak_yes", "not_before")))
-    unknown = set(flags_raw) - set(FLAGS) - {"not_before"}
+    unknown = set(flags_raw) - set(FLAGS) - {"not_before", "uncertain", "verbs"}
     if unknown:
         raise TemplateError("prose", f"flags.{sorted(unknown)[0]}", "not a flag field")
     return ProseVocabulary(
@@ -206,7 +209,9 @@ def build_vocabulary(raw: dict[str, Any]) -> ProseVocabulary:
         female=_words(gender, "female", "gender"),
         flags=flags,
         flag_not_before=phrases(flags_raw, "not_before", "flags"),
-        outcomes=tuple((o, phrases(outcome, o, "outcome")) for o in OUTCOMES),
+        flag_uncertain=phrases(flags_raw, "uncertain", "flags"),
+        flag_verbs=_words(flags_raw, "verbs", "flags"),
+        outcomes=_outcomes(outcome, terms),
         destination=phrases(outcome, "destination", "outcome"),
         school_ends=_words(school, "ends", "school"),
         school_foreign=_words(school, "foreign", "school"),
@@ -214,8 +219,21 @@ def build_vocabulary(raw: dict[str, Any]) -> ProseVocabulary:
         circumstances=phrases(reason, "circumstances", "reason"),
         not_opening=phrases(reason, "not_opening", "reason"),
         boilerplate=phrases(reason, "boilerplate", "reason"),
+        introductions=phrases(reason, "introductions", "reason"),
         parent_writer=phrases(_table(raw, "writer"), "parent", "writer"),
     )
+
+
+def _outcomes(
+    table: dict[str, Any], terms: dict[str, list[str]]
+) -> tuple[tuple[str, Phrases], ...]:
+    """The outcomes in the order the file lists them (the order they are tried in)."""
+    unknown = set(table) - set(OUTCOMES) - {"destination"}
+    if unknown:
+        raise TemplateError("prose", f"outcome.{sorted(unknown)[0]}", "not an update outcome")
+    order = [o for o in table if o in OUTCOMES] + [o for o in OUTCOMES if o not in table]
+    return tuple((o, compile_phrases(_strings(table, o, "outcome"), terms, f"outcome.{o}"))
+                 for o in order)
 
 
 def load_prose_vocabulary(path: Path) -> ProseVocabulary:
