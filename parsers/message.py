@@ -9,7 +9,7 @@ any document that says otherwise puts that field on ``needs_review``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ REQUIRED = {
     "case_update": ("case_reference",),
 }
 FORM_MIN_FIELDS = 3
+OCR_CONFIDENCE = 0.55  # below REVIEW_BELOW (parsers/fields.py): OCR'd values go to review
 SCHOOL_KINDS = ("cme_notification", "ehe_notification", "new_pupil_no_info")
 PICTURES = (".png", ".jpg", ".jpeg", ".gif", ".bmp")  # logos in signatures, mostly
 MAX_DEPTH = 3
@@ -197,6 +198,10 @@ class Parser:
                 candidates.append(
                     Candidate("case_reference", found.group(0), 0.9, "text", "reference")
                 )
+        if extract.ocr:
+            # Read by OCR: a misread letter changes a name or a date, so every
+            # value from it is for a person to check before anything acts on it.
+            candidates = [replace(c, score=c.score * OCR_CONFIDENCE) for c in candidates]
         fields = choose(candidates)
         warnings = list(extract.warnings)
         if tied:
