@@ -53,7 +53,15 @@ def read_in_process(
 
 
 def _limit_memory(memory_mb: int) -> None:
-    size = memory_mb * 1024 * 1024
+    # A forked worker starts with its parent's address space: the limit is
+    # what it may add to that. (An absolute limit below the parent's size, as
+    # in a long test run, made the worker's first allocations fail.)
+    try:
+        with open("/proc/self/statm") as statm:
+            inherited = int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        inherited = 0  # no /proc: the limit is absolute
+    size = inherited + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (size, size))
 
 
