@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from urllib.parse import urlsplit, urlunsplit
 
 import peewee
 
@@ -17,11 +18,14 @@ from cme.parsing import ParseStage, build_parser
 from register.db import bind
 from register.models import MessageStatus
 from watcher.archive import Archive
-from watcher.daemon import Daemon
+from watcher.backoff import Backoff
+from watcher.daemon import Daemon, Progress
 from watcher.intake import Intake
 from watcher.mailbox import Mailbox, MailboxError
 from watcher.maildir import MaildirMailbox
 from watcher.processing import Processor
+from watcher.report import Site
+from workflows.activity import RegisterActivity
 from workflows.apply import Workflow
 from workflows.calendar import CalendarError, load_calendar
 from workflows.clocks import ClockRule, ClockRuleError, parse_rule
@@ -63,7 +67,7 @@ class App:
         self.workflow.outbox.send_mail = mailbox.send
         return mailbox
 
-    def daemon(self, mailbox: Mailbox) -> Daemon:
+    def daemon(self, mailbox: Mailbox, *, progress: Progress | None = None) -> Daemon:
         if self.config.letters.pdf and find_libreoffice() is None:
             log.warning("[letters] pdf = true but LibreOffice is not installed: DOCX letters only")
         return Daemon(
@@ -75,6 +79,11 @@ class App:
             tickers=[self.workflow.tick, self.digest.tick],
             next_due=self.workflow.next_due,
             wakeups=WakeUps(self.config.scheduler.sweep_minutes),
+            backoff=backoff(self.config),
+            clock=self.clock,
+            activity=RegisterActivity(),
+            site=describe_site(self.config),
+            progress=progress,
         )
 
     def close(self) -> None:
@@ -83,6 +92,27 @@ class App:
         if hasattr(read, "close"):
             read.close()
         self.database.close()
+
+
+def backoff(config: Config) -> Backoff:
+    return Backoff(config.retry.first_seconds, config.retry.max_seconds)
+
+
+def describe_site(config: Config) -> Site:
+    """The mailbox and the register as the daemon's start line names them."""
+    box = config.mailbox
+    where = str(box.path) if box.backend == "maildir" else f"{box.host}:{box.port}/{box.folder}"
+    return Site(f"{box.backend} {where}", public_url(config.register.url))
+
+
+def public_url(url: str) -> str:
+    """``url`` without its password, fit for a log line."""
+    parsed = urlsplit(url)
+    if parsed.password is None:
+        return url
+    netloc = parsed.netloc.rsplit("@", 1)[1]
+    user = f"{parsed.username}@" if parsed.username else ""
+    return urlunsplit(parsed._replace(netloc=user + netloc))
 
 
 def load_clocks(config: Config) -> dict[str, ClockRule]:
@@ -111,5 +141,6 @@ def build_app(config: Config, clock: Clock) -> App:
         MessageStatus.RECEIVED: ParseStage(build_parser(config), archive),
         MessageStatus.PARSED: workflow,
     }
-    return App(config, clock, database, archive, intake, Processor(stages, clock), workflow,
+    processor = Processor(stages, clock, backoff(config))
+    return App(config, clock, database, archive, intake, processor, workflow,
                Digest(config, outbox, clock))

@@ -62,7 +62,8 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Library warnings about damaged files can quote the file's bytes: keep
     # personal data out of the logs, and report problems our own way.
-    for noisy in ("pypdf", "pdfminer", "extract_msg", "fontTools", "apscheduler"):
+    # peewee's debug lines are SQL with its parameters: names, dates of birth.
+    for noisy in ("pypdf", "pdfminer", "extract_msg", "fontTools", "apscheduler", "peewee"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     ctx.obj = config_path or default_config_path()
 
@@ -125,28 +126,67 @@ class Session:
 
 @cli.command()
 @click.option("--once", is_flag=True, help="Take everything waiting, fire what is due, then exit.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Log lines as text, or one JSON object per line.")
 @click.pass_context
-def watch(ctx: click.Context, once: bool) -> None:
+def watch(ctx: click.Context, once: bool, log_format: str) -> None:
     """Watch the mailbox and take mail into the register until stopped."""
-    app = open_app(ctx)
+    from cme.logs import direct_logs, show_daemon_status
+
+    console = direct_logs(log_format, terminal=sys.stderr.isatty())
+    if not once:
+        show_daemon_status()
+    app, lock = _open_watched_app(ctx)
     try:
         mailbox = app.open_mailbox()
-        daemon = app.daemon(mailbox)
-        if not once:
-            click.echo(
-                f"cme: watching {app.config.mailbox.backend} mailbox; Ctrl-C to stop", err=True
-            )
-        report = daemon.run(once=once)
+        progress = None
+        if console is not None:
+            from cme.progress import TerminalProgress
+
+            progress = TerminalProgress(console)
+        report = app.daemon(mailbox, progress=progress).run(once=once)
     except expected_errors() as exc:
         raise UserError(str(exc)) from None
     finally:
         app.close()
+        if lock is not None:
+            lock.release()
     if once:
-        click.echo(
-            f"taken in {report.taken}, seen before {report.duplicates}, "
-            f"processed {report.processed}, deadlines fired {report.fired}"
-            + (f", problems {len(report.errors)} (see cme intake list)" if report.errors else "")
-        )
+        click.echo(report.summary())
+        if report.stalled:
+            raise UserError(f"the pass could not finish ({report.stalled}): nothing is lost, "
+                            "run it again later")
+
+
+def _open_watched_app(ctx: click.Context) -> tuple[App, Any]:
+    """``open_app`` for the daemon: on SQLite the register's lock is taken first,
+    before the register is opened or migrated (cme/watch_lock.py)."""
+    from cme.clock import clock_from_env
+    from cme.watch_lock import AlreadyRunning, acquire, lock_path
+
+    path = None
+    try:
+        config = load_config(ctx.obj)
+        _skip_unused_drivers(config)
+        clock = clock_from_env()
+        path = lock_path(config.register.url)
+        lock = acquire(path, clock.now()) if path is not None else None
+    except AlreadyRunning as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot create the register's lock {path}: {exc.strerror}") from None
+    except expected_errors() as exc:
+        raise UserError(str(exc)) from None
+    try:
+        from cme.app import build_app
+
+        return build_app(config, clock), lock
+    except BaseException as exc:
+        if lock is not None:
+            lock.release()
+        if isinstance(exc, expected_errors()):
+            raise UserError(str(exc)) from None
+        raise
 
 
 @cli.command("seed-samples")
@@ -258,11 +298,28 @@ def intake_show(ctx: click.Context, message_id: int, as_json: bool) -> None:
 @click.argument("message_id", type=int)
 @click.pass_context
 def intake_retry(ctx: click.Context, message_id: int) -> None:
-    """Read a message again from the archive and run it through every stage."""
+    """Read a message again from the archive and run it through every stage.
+
+    Exits 1, with the reason, when it fails again.
+    """
+    from cme.logs import leave_failures_to_the_command
+
+    leave_failures_to_the_command()
     app = open_app(ctx)
-    message = _message_or_fail(message_id)
-    message = app.intake.reopen(message)
-    message = app.processor.process(message.id)
+    try:
+        message = _message_or_fail(message_id)
+        try:
+            message = app.intake.reopen(message)
+        except OSError as exc:
+            raise UserError(f"message {message_id}: cannot read its mail from the archive: "
+                            f"{exc.strerror or exc}") from None
+        message = app.processor.process(message.id)
+    except expected_errors() as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        app.close()
+    if message.status == MessageStatus.FAILED:
+        raise UserError(f"message {message.id}: failed again: {message.error}")
     click.echo(
         f"message {message.id}: {message.status}" + (f" ({message.error})" if message.error else "")
     )

@@ -145,6 +145,16 @@ class SchedulerConfig:
 
 
 @dataclass(frozen=True)
+class RetryConfig:
+    """Capped exponential backoff: the daemon's wait while the register or a disk
+    is unavailable, and the time before a message that failed for such a reason
+    is tried again (first, then twice as long each time, never past max)."""
+
+    first_seconds: float = 5.0
+    max_seconds: float = 300.0
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     mailbox: MailboxConfig = field(default_factory=MailboxConfig)
@@ -158,6 +168,7 @@ class Config:
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     clocks: ClocksConfig = field(default_factory=ClocksConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    retry: RetryConfig = field(default_factory=RetryConfig)
 
     @property
     def base_dir(self) -> Path:
@@ -191,6 +202,7 @@ _SECTIONS: dict[str, type] = {
     "calendar": CalendarConfig,
     "clocks": ClocksConfig,
     "scheduler": SchedulerConfig,
+    "retry": RetryConfig,
 }
 
 

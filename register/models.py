@@ -40,6 +40,11 @@ class InboundMessage(BaseModel):
     kind = peewee.CharField(null=True)
     fields = JSONField(null=True)
     needs_review = JSONField(null=True)
+    # A transient failure (a full disk, a locked register) is retried by the
+    # daemon from ``retry_from`` once ``next_attempt_at`` has come; both are
+    # empty for a permanent one, which waits for ``cme intake retry``.
+    next_attempt_at = InstantField(null=True)
+    retry_from = peewee.CharField(null=True)
 
     class Meta:
         indexes = ((("mailbox", "uid"), True),)

@@ -60,7 +60,10 @@ def test_watch_once_and_listing(config_path):
     deliver(maildir, simple_email(1), b"")
     result = run_cme(config_path, "watch", "--once")
     assert result.returncode == 0, result.stderr
-    assert "taken in 2" in result.stdout
+    assert result.stdout == (
+        "taken in 2, applied 1, to review 0, failed 0, letters 0, deadlines fired 0, "
+        "next deadline none\n"
+    )
     listing = json.loads(run_cme(config_path, "intake", "list", "--json", check=True).stdout)
     assert [m["status"] for m in listing] == ["applied", "quarantined"]
     assert listing[0]["documents"][0]["part"] == "body"

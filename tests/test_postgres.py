@@ -41,7 +41,7 @@ def test_migrations_reach_the_latest_schema(register):
     assert isinstance(register, peewee.PostgresqlDatabase)
     tables = set(register.get_tables())
     assert {m._meta.table_name for m in ALL_MODELS} <= tables
-    assert schema_version(register) == 2
+    assert schema_version(register) == 3
 
 
 def test_due_deadlines_fire_exactly_once_with_two_daemons(register, postgres_url):

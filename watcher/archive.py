@@ -56,14 +56,20 @@ class Archive:
         tmp = folder / f".{sha}.{threading.get_ident()}.{os.getpid()}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.rename(tmp, target)
+            try:
+                view = memoryview(data)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.rename(tmp, target)
+        except BaseException:
+            # A full disk must not keep a partial copy: it holds the space the
+            # retry needs.
+            tmp.unlink(missing_ok=True)
+            raise
         self._dirty_dirs.add(folder)
         return rel, sha
 

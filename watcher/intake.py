@@ -233,6 +233,7 @@ class Intake:
             message.error = found.error
             message.warnings = found.envelope.warnings or None
             message.status = MessageStatus.QUARANTINED if found.error else MessageStatus.RECEIVED
+            message.retry_from = message.next_attempt_at = None  # a person retries it now
             self.record_documents(message, found.parts)
             message.attempts += 1
             message.updated_at = self.clock.now()

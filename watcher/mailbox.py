@@ -14,6 +14,8 @@ Call order and guarantees, for every backend:
 3. ``wait(timeout)`` returns when new mail may be there or the timeout has
    passed, or as soon as ``interrupt()`` is called from a signal handler.
 4. ``send(outbound)`` delivers a letter or reminder.
+5. ``waiting()`` counts the mails in the inbox now, cheaply: for the daemon's
+   start line and its progress bar, never for deciding what to take.
 
 Library errors are wrapped once, here at the adapter: ``MailboxError``.
 """
@@ -75,5 +77,9 @@ class Mailbox(Protocol):
         ...
 
     def send(self, outbound: OutboundMail) -> None: ...
+
+    def waiting(self) -> int:
+        """How many mails are in the inbox (a count for people; may be a moment stale)."""
+        ...
 
     def close(self) -> None: ...

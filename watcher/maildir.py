@@ -57,6 +57,9 @@ class MaildirMailbox:
                 raise MailboxError(f"cannot read {file.name}: {exc}") from exc
             yield InboundMail(uid, raw, datetime.fromtimestamp(stamp / 1e9, UTC))
 
+    def waiting(self) -> int:
+        return len(self._scan())
+
     def _scan(self) -> dict[str, Path]:
         found: dict[str, Path] = {}
         for sub in ("new", "cur"):
@@ -104,11 +107,18 @@ class MaildirMailbox:
         self.sent_path.mkdir(parents=True, exist_ok=True, mode=0o700)
         name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}.eml"
         tmp = self.sent_path / f".{name}.tmp"
-        with open(tmp, "wb") as fh:
-            BytesGenerator(fh).flatten(message)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.rename(tmp, self.sent_path / name)
+        # An OSError (a full or read-only outbox) is not wrapped in MailboxError:
+        # the daemon waits for the disk and the letter is sent again, where a
+        # MailboxError would record it as not mailed and go on.
+        try:
+            with open(tmp, "wb") as fh:
+                BytesGenerator(fh).flatten(message)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.rename(tmp, self.sent_path / name)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
     def deliver(self, raw: bytes) -> str:
         """Put ``raw`` in the inbox as a mail server would; return its key."""

@@ -16,6 +16,8 @@ from email.utils import parseaddr
 
 import filetype
 
+from watcher.mailcheck import not_mail_reason
+
 MB = 1024 * 1024
 
 
@@ -70,6 +72,9 @@ def inspect_mail(
                 f"{human_size(max_message_bytes)} limit: kept raw, not read"
             ),
         )
+    not_mail = not_mail_reason(raw)
+    if not_mail is not None:  # a PDF, a document or noise dropped in the Maildir
+        return Inspection(Envelope(None, None, None), [], not_mail)
     message = parse_message(raw)
     parts = split_parts(
         message, max_part_bytes=max_part_bytes, max_parts=max_parts, keep_data=False

@@ -4,16 +4,28 @@ A stage consumes messages in one status and leaves them in the next
 (``received -> parsed -> applied``). Stages are registered by the status they
 consume, so the same code drives the daemon, ``cme intake retry`` and the tests.
 A stage that raises marks its message ``failed`` with the error; the others go on.
+
+What a failure means is decided by ``watcher.faults``: a transient one (a full
+or read-only disk) gives the row a time for its next attempt and the status
+to resume from, and ends the run of pending messages, since the next message
+would meet the same disk; a permanent one leaves the row failed until a
+person retries it. When the register itself is locked or unreachable nothing
+can be recorded: the error goes up to the daemon, which waits for it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from cme.clock import Clock
 from register.db import db
 from register.models import InboundMessage, MessageStatus
+from watcher.backoff import Backoff
+from watcher.faults import Fault, classify, explain
 
 log = logging.getLogger(__name__)
 
@@ -21,33 +33,75 @@ log = logging.getLogger(__name__)
 Stage = Callable[[InboundMessage], None]
 
 
+@dataclass
+class Tally:
+    """What ``process_pending`` did: final statuses, and why it stopped early."""
+
+    processed: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    retrying: int = 0
+    stalled: str | None = None
+
+
 class Processor:
-    def __init__(self, stages: Mapping[str, Stage], clock: Clock) -> None:
+    def __init__(self, stages: Mapping[str, Stage], clock: Clock,
+                 retry: Backoff | None = None) -> None:
         self.stages = dict(stages)
         self.clock = clock
+        self.retry = retry or Backoff()
+
+    def _waiting(self) -> object:
+        """Rows to move: those in a stage's status, and transient failures now due."""
+        due = ((InboundMessage.status == MessageStatus.FAILED)
+               & InboundMessage.retry_from.in_(list(self.stages))
+               & (InboundMessage.next_attempt_at <= self.clock.now()))
+        return InboundMessage.status.in_(list(self.stages)) | due
 
     def pending(self) -> list[int]:
         if not self.stages:
             return []
-        query = (
-            InboundMessage.select(InboundMessage.id)
-            .where(InboundMessage.status.in_(list(self.stages)))
-            .order_by(InboundMessage.id)
-        )
+        query = (InboundMessage.select(InboundMessage.id).where(self._waiting())
+                 .order_by(InboundMessage.id))
         return [row.id for row in query]
 
-    def process_pending(self, *, should_stop: Callable[[], bool] = lambda: False) -> int:
-        """Run every waiting message through its stages; return how many moved."""
-        done = 0
+    def count_pending(self) -> int:
+        return InboundMessage.select().where(self._waiting()).count() if self.stages else 0
+
+    def next_retry(self) -> datetime | None:
+        """When the earliest transient failure falls due for its next attempt."""
+        row = (InboundMessage.select(InboundMessage.next_attempt_at)
+               .where((InboundMessage.status == MessageStatus.FAILED)
+                      & InboundMessage.next_attempt_at.is_null(False))
+               .order_by(InboundMessage.next_attempt_at).first())
+        return row.next_attempt_at if row else None
+
+    def process_pending(self, *, should_stop: Callable[[], bool] = lambda: False) -> Tally:
+        """Run every waiting message through its stages; stop at a transient failure."""
+        tally = Tally()
         for message_id in self.pending():
             if should_stop():
                 break
-            self.process(message_id)
-            done += 1
-        return done
+            message, transient = self._process(message_id)
+            tally.processed += 1
+            tally.outcomes[message.status] += 1
+            if transient is not None:
+                tally.retrying += 1
+                tally.stalled = transient
+                break
+        return tally
 
     def process(self, message_id: int) -> InboundMessage:
+        """Run one message through every stage it can go through; return it."""
+        return self._process(message_id)[0]
+
+    def _process(self, message_id: int) -> tuple[InboundMessage, str | None]:
+        """The message, and the reason when it failed for a transient one."""
         message = InboundMessage.get_by_id(message_id)
+        if message.status == MessageStatus.FAILED and message.retry_from in self.stages:
+            # A transient failure come due: resume where it stopped. Saved by
+            # the stage's transaction, so a crash here changes nothing.
+            message.status, message.error = message.retry_from, None
+            message.retry_from = message.next_attempt_at = None
         while message.status in self.stages:
             stage = self.stages[message.status]
             before = message.status
@@ -57,16 +111,34 @@ class Processor:
                     message.updated_at = self.clock.now()
                     message.save()
             except Exception as exc:  # the per-message fault boundary
-                log.warning("message %d failed in %s: %s", message.id, before, type(exc).__name__)
-                message = InboundMessage.get_by_id(message_id)
-                message.status = MessageStatus.FAILED
-                message.error = f"{before}: {describe(exc)}"
-                message.attempts += 1
-                message.updated_at = self.clock.now()
-                message.save()
-                break
+                fault = classify(exc)
+                if fault is Fault.REGISTER:
+                    raise  # nothing can be written: the daemon waits for the register
+                failed = self._failed(message_id, before, exc, fault)
+                return failed, explain(exc) if fault.transient else None
             if message.status == before:
                 raise RuntimeError(f"stage for {before!r} left message {message.id} unchanged")
+        return message, None
+
+    def _failed(self, message_id: int, stage: str, exc: Exception,
+                fault: Fault) -> InboundMessage:
+        message = InboundMessage.get_by_id(message_id)
+        now = self.clock.now()
+        message.status = MessageStatus.FAILED
+        message.error = f"{stage}: {describe(exc)}"
+        message.attempts += 1
+        message.updated_at = now
+        if fault.transient:
+            message.retry_from = stage
+            message.next_attempt_at = now + timedelta(seconds=self.retry.delay(message.attempts))
+            log.warning("message %d failed in %s: %s; attempt %d, next at %s", message.id, stage,
+                        explain(exc), message.attempts, message.next_attempt_at.isoformat(),
+                        extra={"row_id": message.id, "fault": fault.value})
+        else:
+            message.retry_from = message.next_attempt_at = None
+            log.warning("message %d failed in %s: %s", message.id, stage, type(exc).__name__,
+                        extra={"row_id": message.id, "fault": fault.value})
+        message.save()
         return message
 
 

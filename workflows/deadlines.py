@@ -17,6 +17,7 @@ from datetime import date, datetime
 import peewee
 
 from register.models import Case, Deadline, InboundMessage
+from watcher.faults import classify
 from workflows.clocks import start_of
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ def fire_due(now: datetime, on_due: Callable[[Deadline, datetime], None], *,
             try:
                 fired += _fire_one(deadline_id, now, on_due)
             except Exception as exc:  # one deadline fails alone; it stays open for the next sweep
+                if classify(exc).transient:
+                    raise  # a locked register or a full outbox: the daemon waits for it
                 failed.add(deadline_id)
                 log.error("deadline %d could not fire: %s: %s", deadline_id,
                           type(exc).__name__, exc)
