@@ -11,12 +11,15 @@ from cme.config import Config
 from cme.resources import SearchPath
 from parsers.kinds import load_kind_rules
 from parsers.message import Parser
+from parsers.signature_words import FILE as SIGNATURE_FILE
+from parsers.signature_words import load_signature_vocabulary
 from parsers.templates import TemplateError, load_templates
 from workflows.letters import check_letter_templates
 
 
 def check_templates(config: Config) -> list[str]:
-    """Every problem in the form templates, the kind rules and the letters, one line each."""
+    """Every problem in the form templates, the kind rules, the signature words and the
+    letters, one line each."""
     search = config.templates
     forms = search.sub("forms")
     problems: list[str] = []
@@ -34,6 +37,11 @@ def check_templates(config: Config) -> list[str]:
         load_kind_rules(kinds)
     except TemplateError as exc:
         problems.append(_line(kinds, exc))
+    signature = search.file(SIGNATURE_FILE)
+    try:
+        load_signature_vocabulary(signature)
+    except TemplateError as exc:
+        problems.append(_line(signature, exc))
     problems += check_letter_templates(search.sub("letters"))
     return problems
 
@@ -44,6 +52,7 @@ def template_sources(config: Config) -> list[tuple[str, str, Path]]:
     used = [
         *(("forms/" + p.name, p) for p in search.sub("forms").files("*.toml")),
         ("kinds.toml", search.file("kinds.toml")),
+        (SIGNATURE_FILE, search.file(SIGNATURE_FILE)),
         *(("letters/" + p.name, p) for p in search.sub("letters").files("*.docx")
           if not p.name.startswith("~$")),
     ]
