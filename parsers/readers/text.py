@@ -1,39 +1,26 @@
 """Plain text and HTML: "Label: value" lines, sign-off blocks and free text.
 
-Used for email bodies, ``.txt`` attachments and HTML bodies alike. Text a
-writer quotes from an earlier email (``On ... wrote:``, ``> ...``, an Outlook
-``From: ... Sent:`` block) is kept apart from their own; a forwarded original
-is the content of the email, so it stays readable and is read.
+Used for email bodies, ``.txt`` attachments and HTML bodies alike. The body's
+structure comes from ``thread.split_body``: text a writer quotes from an
+earlier email (``On ... wrote:``, ``> ...``, an Outlook header block under a
+reply) is kept apart from their own; each forwarded original is the content of
+the email, so it stays readable and is read, label lines and signature alike.
+The writer's signature (``parsers/signature.py``) becomes pairs in the section
+"sign-off" (labels Signed, Role, Organisation, Telephone, Email); a forwarded
+original's, in "forwarded sign-off", so that the merge can choose whose.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from parsers.document import Extract, clean
+from parsers.readers.thread import Forwarded, split_body
+from parsers.signature import find_signature
+from parsers.signature_words import SignatureVocabulary
 
-SIGN_OFFS = re.compile(
-    r"^(kind regards|best regards|warm regards|regards|best wishes|many thanks|thanks|"
-    r"thank you|yours sincerely|yours faithfully|yours truly|with thanks|cheers|sincerely|"
-    r"yours)[,.!]?$",
-    re.IGNORECASE,
-)
-REPLY_HEADER = re.compile(
-    r"^(on .{5,200}wrote:|-{2,}\s*original message\s*-{2,}|from:\s.+\s+sent:\s.+)$",
-    re.IGNORECASE,
-)
-OUTLOOK_FROM = re.compile(r"^from:\s", re.IGNORECASE)
-OUTLOOK_SENT = re.compile(r"^(sent|date):\s", re.IGNORECASE)
-FORWARD_MARK = re.compile(
-    r"^-{3,}\s*forwarded message\s*-{3,}$|^begin forwarded message:$", re.IGNORECASE
-)
 LABEL_LINE = re.compile(r"^(?P<label>[A-Za-z][^:]{0,60}?)\s*[:\-–]\s+(?P<value>\S.*)$")
-ORGANISATION_END = re.compile(
-    r"\b(school|academy|college|council|service|services|team|nhs|police|trust|centre|center|"
-    r"surgery|practice|housing|association|department|hospital|clinic|federation|"
-    r"authority|partnership|charity|project|constabulary|agency|options|group)$",
-    re.IGNORECASE,
-)
 MAX_TEXT = 2_000_000
 
 
@@ -61,78 +48,77 @@ def html_to_text(html: str) -> str:
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "head"]):
         tag.decompose()
-    for cell in soup.find_all(["td", "th"]):
+    # A quoted reply in HTML is a <blockquote>: its lines become "> " lines, as
+    # in a plain-text reply, innermost first so that nested quotes nest.
+    for quote in reversed(soup.find_all("blockquote")):
+        lines = _soup_lines(quote).split("\n")
+        quote.replace_with("\n" + "\n".join(f"> {line}" for line in lines) + "\n")
+    return _soup_lines(soup)
+
+
+def _soup_lines(node: Any) -> str:
+    for cell in node.find_all(["td", "th"]):
         cell.append(" : " if cell.find_next_sibling(["td", "th"]) else "")
-    for block in soup.find_all(["br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4"]):
+    for block in node.find_all(["br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4"]):
         block.insert_before("\n")
-    return "\n".join(clean(line) for line in soup.get_text().split("\n"))
+    return "\n".join(clean(line) for line in node.get_text().split("\n"))
 
 
 def split_quoted(text: str) -> tuple[str, str, str]:
-    """(own text, forwarded original, quoted reply) of an email body."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    for n, line in enumerate(lines):
-        stripped = line.strip()
-        if FORWARD_MARK.match(stripped):
-            return "\n".join(lines[:n]), "\n".join(lines[n + 1 :]), ""
-        if REPLY_HEADER.match(stripped) or (
-            OUTLOOK_FROM.match(stripped)
-            and n + 1 < len(lines)
-            and OUTLOOK_SENT.match(lines[n + 1].strip())
-        ):
-            return "\n".join(lines[:n]), "", "\n".join(lines[n:])
-    own = [line for line in lines if not line.lstrip().startswith(">")]
-    quoted = [line for line in lines if line.lstrip().startswith(">")]
-    return "\n".join(own), "", "\n".join(quoted)
+    """(own text, forwarded originals, quoted reply) of an email body, as text.
+
+    The forwarded originals keep their header lines ("From: ...") above their text.
+    """
+    body = split_body(text)
+    forwarded = "\n\n".join(_with_headers(f) for f in body.forwarded)
+    return body.own, forwarded, body.quoted
 
 
-def read_lines(text: str) -> Extract:
-    own, forwarded, quoted = split_quoted(text)
-    out = Extract(new_text=own.strip(), quoted=quoted)
-    _label_lines(out, own, "body")
-    if forwarded:
-        _label_lines(out, forwarded, "forwarded")
-    out.text = "\n".join(filter(None, (own.strip(), forwarded.strip())))
+def read_lines(
+    text: str, *, subject: str = "", vocabulary: SignatureVocabulary | None = None
+) -> Extract:
+    """Label lines and the signature of the writer's text and of each forwarded original.
+
+    ``subject`` (the email's) tells a forward from a reply where an Outlook header
+    block alone does not; ``vocabulary`` is the site's signature words.
+    """
+    body = split_body(text, subject=subject)
+    out = Extract(new_text=body.own.strip(), quoted=body.quoted)
+    _read_part(out, body.own, "body", "sign-off", vocabulary)
+    for n, original in enumerate(body.forwarded, 1):
+        _read_part(out, original.text, f"forwarded {n}", "forwarded sign-off", vocabulary)
+    forwarded = (_with_headers(f) for f in body.forwarded)
+    out.text = "\n".join(filter(None, (body.own.strip(), *forwarded)))
     return out
 
 
-def _label_lines(out: Extract, text: str, where: str) -> None:
+def _with_headers(original: Forwarded) -> str:
+    heads = [f"{name.capitalize()}: {value}" for name, value in original.headers.items()]
+    return "\n".join([*heads, original.text.strip()]).strip()
+
+
+def _read_part(
+    out: Extract, text: str, where: str, section: str, vocabulary: SignatureVocabulary | None
+) -> None:
+    """One part: its label lines, then its writer's signature as sign-off pairs."""
+    signature = find_signature(text, vocabulary)
+    skip = range(signature.first_line, signature.end_line) if signature else range(0)
+    _label_lines(out, text, where, skip)
+    if signature is None:
+        return
+    place = f"{where} signature" + (" (first name only)" if signature.partial_name else "")
+    for label, value in signature.labelled():
+        out.add(label, value, place, section)
+
+
+def _label_lines(out: Extract, text: str, where: str, skip: range) -> None:
     section = ""
-    lines = [clean(line) for line in text.split("\n")]
-    n = 0
-    while n < len(lines):
-        line = lines[n]
-        if SIGN_OFFS.match(line):
-            n = _signature(out, lines, n + 1, where)
-            section = "sign-off"
+    lines = [clean(line) for line in text.replace("\r\n", "\n").split("\n")]
+    for n, line in enumerate(lines):
+        if n in skip:
             continue
         match = LABEL_LINE.match(line)
         if match and len(match.group("label").split()) <= 8:
             out.add(match.group("label"), match.group("value"), f"{where} line {n + 1}", section)
         elif line and len(line) <= 50 and line.endswith(":") and n + 1 < len(lines):
             section = line.rstrip(":")
-        n += 1
-
-
-def _signature(out: Extract, lines: list[str], start: int, where: str) -> int:
-    """Name, then role and organisation lines, after a sign-off: the writer's details."""
-    n = start
-    while n < len(lines) and not lines[n]:
-        n += 1
-    if n >= len(lines) or LABEL_LINE.match(lines[n]) or len(lines[n].split()) > 5:
-        return n
-    out.add("Signed", lines[n], f"{where} signature", "sign-off")
-    n += 1
-    block: list[str] = []
-    while n < len(lines) and lines[n] and not LABEL_LINE.match(lines[n]):
-        block.append(lines[n])
-        n += 1
-    # A job title comes straight after the name, the organisation after it;
-    # a single line is the organisation only when it is named like one.
-    if len(block) == 1 and ORGANISATION_END.search(block[0]):
-        out.add("Organisation", block[0], f"{where} signature", "sign-off")
-    elif block:
-        out.add("Role", block[0], f"{where} signature", "sign-off")
-        if len(block) > 1:
-            out.add("Organisation", block[1], f"{where} signature", "sign-off")
-    return n
