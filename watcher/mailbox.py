@@ -13,7 +13,11 @@ Call order and guarantees, for every backend:
    and is fetched again by the next ``fetch_new()``; the ledger deduplicates it.
 3. ``wait(timeout)`` returns when new mail may be there or the timeout has
    passed, or as soon as ``interrupt()`` is called from a signal handler.
-4. ``send(outbound)`` delivers a letter or reminder.
+4. ``send(outbound)`` delivers a letter or reminder, under its stable
+   ``message_id`` when it has one. ``was_sent(message_id)`` says whether a mail
+   with that Message-ID has already left (the server's Sent folder, where the
+   backend can tell): the outbox asks it before sending again after a restart,
+   so that a letter is not mailed twice.
 5. ``waiting()`` counts the mails in the inbox now, cheaply: for the daemon's
    start line and its progress bar, never for deciding what to take.
 
@@ -59,6 +63,9 @@ class OutboundMail:
     body: str
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
     sender: str = ""
+    # The stable Message-ID ("<...@...>") the outbox gave this letter, so that
+    # ``was_sent`` can find it after a restart; empty: the backend makes one.
+    message_id: str = ""
 
 
 class Mailbox(Protocol):
@@ -77,6 +84,16 @@ class Mailbox(Protocol):
         ...
 
     def send(self, outbound: OutboundMail) -> None: ...
+
+    def was_sent(self, message_id: str) -> bool:
+        """True when a mail with Message-ID ``message_id`` has already been sent.
+
+        IMAP looks in the Sent folder (each mail sent over SMTP is appended
+        there), EWS and Graph in Sent Items. False means "not found": the
+        caller sends. Raises ``MailboxError`` when the server cannot be asked,
+        so that an unknown answer is never taken for "not sent".
+        """
+        ...
 
     def waiting(self) -> int:
         """How many mails are in the inbox (a count for people; may be a moment stale)."""

@@ -16,11 +16,10 @@ import select
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.generator import BytesGenerator
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from watcher.mailbox import InboundMail, MailboxError, OutboundMail, Outcome
+from watcher.outgoing import build_email
 
 log = logging.getLogger(__name__)
 
@@ -144,25 +143,6 @@ def ensure_maildir(path: Path) -> mailbox.Maildir:
     except OSError as exc:
         raise MailboxError(f"cannot open Maildir {path}: {exc}") from exc
     return inbox
-
-
-def build_email(outbound: OutboundMail) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = outbound.sender or "cme@localhost"
-    message["To"] = ", ".join(outbound.to)
-    message["Subject"] = outbound.subject
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="cme.local")
-    message.set_content(outbound.body)
-    for item in outbound.attachments:
-        maintype, _, subtype = item.content_type.partition("/")
-        message.add_attachment(
-            item.data,
-            maintype=maintype,
-            subtype=subtype or "octet-stream",
-            filename=item.filename,
-        )
-    return message
 
 
 def _drain(fd: int) -> None:
