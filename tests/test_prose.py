@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parsers.fields import choose
 from parsers.prose import load_prose_vocabulary, prose_candidates
@@ -717,3 +719,53 @@ def test_a_documents_paragraphs_one_a_line():
     fields = read(letter, sent=date(2026, 9, 3))
     assert fields["reason"].startswith("Since October she has been bullied")
     assert fields["ehe_start_date"] == "2026-09-07"
+
+
+# --- never fails ----------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400),
+       st.text(max_size=60), st.sampled_from([None, SENT]))
+def test_any_text_reads_without_failing(text: str, subject: str, sent: date | None):
+    for candidate in prose_candidates(text, subject=subject, sent=sent, quoted=text):
+        assert candidate.raw.strip() and 0 < candidate.score < 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([
+    "Dear Joanne,", "", "Kind regards", "Jo Bloggs", "> From: A <a@b.org>", "Sent: 4 March 2026",
+    "Subject: Re: x", "- DOB 1/2/2015", "Sam Reid (Year 5) has not attended.", "\t", "..",
+    "Mum: Kerry Reid 07700 900123", "12 Nash Road, Town, OX1 1AA", "Re: Sam Reid", "Tel: 0",
+    "a" * 70 + ".", "Known to CSC: yes ☒", "On Mon, 2 Feb 2026, X wrote:",
+]), max_size=30))
+def test_any_arrangement_of_email_lines_reads_without_failing(lines: list[str]):
+    prose_candidates("\n".join(lines), subject="Fwd: x", sent=SENT, quoted="\n".join(lines))
+
+
+def test_a_childs_family_names_the_child():
+    fields = read("I've been trying to get hold of Rosie-Mae Lovett's family all week.",
+                  subject="Fwd: Rosie-Mae")
+    assert name(fields) == ("Rosie-Mae", "Lovett")
+
+
+def test_a_name_under_its_label_and_its_middle_names():
+    fields = read("Pupil name\nBethan Tallulah REESE\nSubject to CP plan\nNo",
+                  subject="EHE notification - REESE Bethan - Y10")
+    assert name(fields) == ("Bethan Tallulah", "REESE")
+    assert "cp_plan" not in fields  # the label's answer is the form's to read
+
+
+def test_wrapped_text_without_blank_lines_keeps_its_paragraphs():
+    text = (  # lines as a PDF sets them, about 85 characters wide
+        "Dear Sir or Madam,\n"
+        "We are writing to tell you that we are withdrawing our son Arlo Benn from Kestrel\n"
+        "Junior School to educate him at home, starting on Tuesday 24 March 2026 after his\n"
+        "last day in school on Friday 20 March.\n"
+        "Since Christmas Arlo has been anxious and unhappy, he has been refusing to go in most\n"
+        "mornings and the school have not been able to meet his needs despite our requests.\n"
+        "Yours faithfully,\nCara Benn\n")
+    fields = read(text)
+    assert fields["reason"].startswith("Since Christmas Arlo has been anxious")
+    assert fields["date_last_attended"] == "2026-03-20"
+    assert fields["parent_name"] == "Cara Benn"

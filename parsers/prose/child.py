@@ -28,6 +28,9 @@ _REFERENCE = re.compile(r"\bCME[-/ ]\d{4}[-/ ]\d{1,5}(?:-[A-Z])?\b", re.IGNORECA
 _TRAILING_NOTE = re.compile(r"\s*\([^)]*\)\s*$")
 _CLASS = re.compile(r"\d{1,2}[a-z]{1,2}")
 _SUBJECT_CUES = {"of", "for", "re", "about", "regarding", "concerning", "re:"}
+# "Rosie-Mae Lovell's family", "Oscar's mother": what a child has, a parent does not.
+_HERS = {"family", "class", "teacher", "attendance", "absence", "school", "classmates",
+         "form", "tutor", "file", "records"}
 _DOB_WORDS = {"dob", "d.o.b", "born", "date", "d", "aged", "age"}
 
 
@@ -130,6 +133,9 @@ def _cue(text: str, toks: list[Token], run: Run, vocab: ProseVocabulary) -> tupl
         return 0.7, "NAME in Year|class"
     if vocab.child_before.last_before(before, max_gap_words=0):
         return 0.65, "cue NAME"
+    if nxt[:1] == ["'s"] and len(nxt) > 1 and (
+            vocab.role(nxt[1]) in ("parent", "sibling", "relative") or nxt[1] in _HERS):
+        return 0.6, "NAME's mum|sister|family"  # the possessor of a family is the child
     found = vocab.child_after.search(after[:60])
     if found and found.start() == 0:
         return 0.65, "NAME absence verb"
@@ -192,6 +198,8 @@ def choose_child(cues: list[Cue], mentions: list[Run], excluded: set[str],
     if len(words) == 1 and (fuller := _full_mention(words[0], mentions, excluded)):
         words, score = fuller, score * 0.9  # the surname from a mention no cue points at
     forenames, surname = split_name(words, vocab)
+    if surname:  # "REES Bethan" in the subject, "Bethan Tallulah REES" in the details
+        forenames = _middle_names(forenames, surname, mentions, vocab)
     alias = next((c.alias for c in best if c.alias), "")
     named = {w.lower() for w in words} | {w.lower() for w in alias.split()}
     return ChildName(forenames, surname, score, alias, named)
@@ -215,6 +223,19 @@ def _full_mention(forename: str, mentions: list[Run], excluded: set[str]) -> tup
                 and " ".join(run.words).lower() not in excluded):
             return run.words
     return None
+
+
+def _middle_names(forenames: str, surname: str, mentions: list[Run],
+                  vocab: ProseVocabulary) -> str:
+    """The forenames of a mention with the same surname and first forename, and more of them."""
+    first = forenames.split()[0].lower()
+    for run in mentions:
+        if run.role or len(run.words) <= len(forenames.split()) + 1:
+            continue
+        more, last = split_name(run.words, vocab)
+        if last.lower() == surname.lower() and more.split()[0].lower() == first:
+            return more
+    return forenames
 
 
 def excluded_names(texts: list[str], vocab: ProseVocabulary) -> set[str]:

@@ -57,6 +57,7 @@ class Context:
     people: dict[str, str] = field(default_factory=dict)  # lower-case name -> role
     mentions: list[Run] = field(default_factory=list)
     casual: bool = False
+    _parents: dict[int, bool] = field(default_factory=dict, repr=False)
 
     def sent_of(self, sentence: Sentence) -> date | None:
         """The date of the message a sentence was written in (for dates without a year)."""
@@ -70,6 +71,11 @@ class Context:
 
     def parent_wrote(self, segment: int) -> bool:
         """Does the segment's writer speak as the child's parent ("our son", "my daughter")?"""
+        if segment not in self._parents:
+            self._parents[segment] = self._parent_wrote(segment)
+        return self._parents[segment]
+
+    def _parent_wrote(self, segment: int) -> bool:
         if not 0 <= segment < len(self.segments):
             return False
         part = self.segments[segment]
@@ -102,7 +108,8 @@ def read_context(text: str, vocab: ProseVocabulary, *, subject: str = "", sent: 
             cues += subject_cues(sentence.text, vocab)
             continue
         more, named = sentence_cues(sentence, vocab)
-        cues += more + _heading_cue(sentence, found[n + 1 : n + 2], named, vocab)
+        cues += more + _heading_cue(sentence, found[max(0, n - 1) : n], found[n + 1 : n + 2],
+                                    named, vocab)
         if context.casual:
             cues += _casual_cues(sentence.text, vocab)
         context.mentions += named
@@ -126,17 +133,22 @@ _CASUAL = re.compile(r"\b(?:my|our|her|his)\s+(?:son|daughter|child)\s+([^\W\d_]
                      re.IGNORECASE)
 
 
-def _heading_cue(sentence: Sentence, following: list[Sentence], named: list[Run],
-                 vocab: ProseVocabulary) -> list[Cue]:
-    """A line that is only a name, with the date of birth on the next line, is the child's."""
-    if (sentence.kind != "line" or len(named) != 1 or named[0].role or not following
-            or following[0].paragraph != sentence.paragraph
-            or not _DOB_LINE.match(following[0].text)):
+def _heading_cue(sentence: Sentence, before: list[Sentence], following: list[Sentence],
+                 named: list[Run], vocab: ProseVocabulary) -> list[Cue]:
+    """A line that is only a name is the child's when the line above is a label for it
+    ("Pupil name") or the line below gives a date of birth."""
+    if sentence.kind != "line" or len(named) != 1 or named[0].role:
         return []
     run = named[0]
     if run.text != sentence.text.strip(" .,-–"):
         return []
-    return [Cue(run.words, 0.75, "NAME / DOB line")]
+    if following and following[0].paragraph == sentence.paragraph and \
+            _DOB_LINE.match(following[0].text):
+        return [Cue(run.words, 0.75, "NAME / DOB line")]
+    label = set(before[0].text.lower().rstrip(" :").split()) if before else set()
+    if label and len(label) <= 4 and label & vocab.child_nouns and label & {"name", "names"}:
+        return [Cue(run.words, 0.75, "Pupil name / NAME")]
+    return []
 
 
 def _casual_cues(text: str, vocab: ProseVocabulary) -> list[Cue]:

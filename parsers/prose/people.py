@@ -14,31 +14,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from parsers.clean import Found, find_emails, find_phones
 from parsers.mapping import Candidate
 from parsers.prose.context import Context, owner_before
 from parsers.prose.names import Run, runs, tokens, without_title
 from parsers.prose.text import Segment
 
-PHONE = re.compile(r"(?<![\d+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d[\d \-()]{7,14}\d(?!\d)")
-EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _MY_CONTACT = re.compile(
     r"\b(?:my|our)\s+(?:mobile|phone|number|telephone|tel|contact number|mobile number|"
     r"phone number|email|email address|e-mail)\s*(?:is|:)?\s*$|\b(?:call|ring|contact|text|email|"
     r"reach)\s+(?:me|us)\b[^.!?]{0,60}?\b(?:on|at)\s*$",
     re.IGNORECASE,
 )
-
-
-def phones(text: str) -> list[re.Match[str]]:
-    """UK phone numbers as written (10 or 11 digits with the 0, or +44 and 10)."""
-    out = []
-    for match in PHONE.finditer(text):
-        digits = re.sub(r"\D", "", match.group(0))
-        if (digits.startswith("44") and len(digits) == 12) or (
-            digits.startswith("0") and len(digits) in (10, 11)
-        ):
-            out.append(match)
-    return out
 
 
 def _candidate(field: str, value: str, score: float, cue: str) -> Candidate:
@@ -53,7 +40,7 @@ def parent_candidates(context: Context) -> Iterator[Candidate]:
         if sentence.kind not in ("prose", "line"):
             continue
         text = sentence.text
-        contacts = phones(text)
+        contacts = find_phones(text)
         for run in runs(tokens(text), context.vocab):
             name = without_title(run.text, context.vocab)
             if run.role == "parent":
@@ -62,18 +49,18 @@ def parent_candidates(context: Context) -> Iterator[Candidate]:
             elif _family_contact(context, text, run, contacts):
                 yield _candidate("parent_name", name, 0.6, "the child's surname, with a contact")
         for match in contacts:
-            owner = owner_before(context, text, match.start(), pronouns=False)
+            owner = owner_before(context, text, match.start, pronouns=False)
             if owner in ("parent", "family"):
-                yield _candidate("parent_phone", match.group(0), 0.7 if owner == "parent" else 0.6,
+                yield _candidate("parent_phone", match.value, 0.7 if owner == "parent" else 0.6,
                                  f"{owner}'s phone")
             elif context.parent_wrote(sentence.segment) and _MY_CONTACT.search(
-                    text[: match.start()]):
-                yield _candidate("parent_phone", match.group(0), 0.7, "my number is")
-        for match in EMAIL.finditer(text):
-            owner = owner_before(context, text, match.start(), pronouns=False)
-            if owner == "parent" or (_MY_CONTACT.search(text[: match.start()])
+                    text[: match.start]):
+                yield _candidate("parent_phone", match.value, 0.7, "my number is")
+        for match in find_emails(text):
+            owner = owner_before(context, text, match.start, pronouns=False)
+            if owner == "parent" or (_MY_CONTACT.search(text[: match.start])
                                      and context.parent_wrote(sentence.segment)):
-                yield _candidate("parent_email", match.group(0), 0.7, "parent's email")
+                yield _candidate("parent_email", match.value, 0.7, "parent's email")
     for n, segment in enumerate(context.segments):
         if context.parent_wrote(n):
             yield from _parent_writer(context, n, segment)
@@ -89,11 +76,11 @@ def _household_row(context: Context, row: str) -> Iterator[Candidate]:
         yield _candidate("parent_name", named[0].text, 0.65, "household row")
 
 
-def _family_contact(context: Context, text: str, run: Run, contacts: list[re.Match[str]]) -> bool:
+def _family_contact(context: Context, text: str, run: Run, contacts: list[Found]) -> bool:
     """"Mark Quillfeather has not answered calls on 07700 ...", "seen with Jo Quillfeather"."""
     if context.people.get(run.text.lower()) != "family":
         return False
-    near_phone = any(0 <= m.start() - run.end <= 80 for m in contacts)
+    near_phone = any(0 <= m.start - run.end <= 80 for m in contacts)
     seen_with = bool(re.search(r"\bwith\s+$", text[: run.start]))
     return near_phone or seen_with
 
@@ -115,10 +102,10 @@ def _parent_writer(context: Context, n: int, segment: Segment) -> Iterator[Candi
         yield _candidate("parent_name", name, 0.7 if len(name.split()) > 1 else 0.45,
                          "the parent writes")
     for line in segment.signature[:6]:
-        for match in phones(line):
-            yield _candidate("parent_phone", match.group(0), 0.65, "the parent's signature")
-        for match in EMAIL.finditer(line):
-            yield _candidate("parent_email", match.group(0), 0.65, "the parent's signature")
+        for found in find_phones(line):
+            yield _candidate("parent_phone", found.value, 0.65, "the parent's signature")
+        for found in find_emails(line):
+            yield _candidate("parent_email", found.value, 0.65, "the parent's signature")
     email = segment.header.sender_email or (context.sender if n == 0 and not segment.forwarded
                                             else "")
     if email:
@@ -129,6 +116,6 @@ def _signed_name(segment: Segment) -> str:
     for line in segment.signature[:3]:
         name = re.sub(r"\s*\(.*$", "", line).strip()
         words = name.split()
-        if 1 <= len(words) <= 4 and all(w[:1].isalpha() for w in words) and not PHONE.search(line):
+        if 1 <= len(words) <= 4 and all(w[:1].isalpha() for w in words) and not find_phones(line):
             return name
     return ""

@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from parsers.clean import find_phones
 from parsers.mapping import Candidate
 from parsers.prose.context import Context
-from parsers.prose.people import phones
 from parsers.prose.places import postcodes
-from parsers.prose.text import fold, line_kind, split_sentences
+from parsers.prose.text import BULLET, fold, line_kind, split_sentences
 from parsers.prose.vocabulary import FLAGS
 
 MIN_WORDS = 8
@@ -61,7 +61,7 @@ def _score(context: Context, lines: list[str], text: str) -> tuple[int, float] |
         return None
     if sum(1 for w in words if w.islower()) * 2 < len(words) and not context.casual:
         return None  # machine text, a heading or a list of names, not sentences
-    listed = sum(1 for line in lines if line_kind(line) != "prose")
+    listed = sum(1 for line in lines if line_kind(line) != "prose" or BULLET.match(line))
     if len(lines) >= 2 and listed * 2 >= len(lines):
         return None  # a block of labelled details or bullets
     content: list[str] = []
@@ -79,7 +79,7 @@ def _score(context: Context, lines: list[str], text: str) -> tuple[int, float] |
     hits = len({m.group(0).lower() for m in vocab.circumstances.finditer(body)})
     if context.child is not None:  # an update's outcome is what happened to a child
         hits += sum(1 for _, phrases in vocab.outcomes if phrases.search(body))
-    details = len(phones(text)) + len(postcodes(text)) + len(_DETAIL.findall(text))
+    details = len(find_phones(text)) + len(postcodes(text)) + len(_DETAIL.findall(text))
     introduction = vocab.introductions.search(text[:40])
     return hits, (hits - 1.0 * asides - 0.75 * max(0, details - 1)
                   - (1.0 if introduction and introduction.start() == 0 else 0.0))

@@ -17,6 +17,7 @@ from datetime import date
 from parsers.prose.dates import find_dates, first_date
 
 MAX_CHARS = 60_000
+MAX_SENTENCE = 2_000
 
 _FROM_KEYS = r"from|de|von|van|oddi wrth|da|från|od|fra"
 _OTHER_KEYS = (
@@ -194,7 +195,7 @@ def _segment(lines: list[str], header: Header, *, forwarded: bool) -> Segment:
     body = [line for line in lines if not RULE.match(line.strip())]
     while body and not body[0].strip():
         body.pop(0)
-    greeting, found = next(((i, m) for i, line in enumerate(body[:12])
+    greeting, found = next(((i, m) for i, line in enumerate(body[:20])
                             if (m := GREETING.match(line.strip()) or NAME_GREETING.match(
                                 line.strip()))), (0, None))
     if found is not None and all(len(line.split()) <= 8 for line in body[:greeting]):
@@ -264,15 +265,36 @@ def _paragraphs(body: list[str]) -> list[list[str]]:
         if _unwrapped(lines):
             out.extend([line] for line in lines)
         else:
-            out.append(lines)
+            out.extend(_wrapped_paragraphs(lines))
     return out
 
 
 def _unwrapped(lines: list[str]) -> bool:
     """Lines that each end a sentence: a document's paragraphs, one a line, not wrapped text."""
     long = [line for line in lines if len(line) >= 60]
-    return len(lines) >= 3 and len(long) >= 2 and all(
-        line.rstrip().endswith((".", "!", "?", ":", '"')) for line in long)
+    ended = [line for line in long if line.rstrip().endswith((".", "!", "?", ":", '"'))]
+    return len(lines) >= 3 and len(long) >= 2 and len(ended) * 5 >= len(long) * 4
+
+
+def _wrapped_paragraphs(lines: list[str]) -> list[list[str]]:
+    """Wrapped text without blank lines: a paragraph ends at a short line that ends a sentence.
+
+    Typesetting leaves the last line of a paragraph shorter than the others, so
+    in a block of lines about as wide as each other (a PDF's text, say) a line
+    well short of the width that ends with a full stop closes its paragraph.
+    """
+    if len(lines) < 4:
+        return [lines]
+    widths = sorted(len(line) for line in lines)
+    width = widths[len(widths) * 4 // 5]
+    if width < 50:
+        return [lines]
+    out: list[list[str]] = [[]]
+    for line in lines:
+        out[-1].append(line)
+        if len(line) < width * 0.8 and line.rstrip().endswith((".", "!", "?", ":", ",")):
+            out.append([])
+    return [p for p in out if p]
 
 
 def line_kind(line: str) -> str:
@@ -332,5 +354,7 @@ def sentences(segments: list[Segment], subjects: list[str]) -> list[Sentence]:
         for p, paragraph in enumerate(segment.paragraphs):
             for text, kind, bullet in units(paragraph):
                 pieces = split_sentences(text) if kind == "prose" else [text]
-                out.extend(Sentence(piece, i, p, kind, bullet) for piece in pieces)
+                # A "sentence" of thousands of characters is no one's writing.
+                out.extend(Sentence(piece, i, p, kind, bullet) for piece in pieces
+                           if len(piece) <= MAX_SENTENCE)
     return out
