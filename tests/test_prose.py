@@ -769,3 +769,23 @@ def test_wrapped_text_without_blank_lines_keeps_its_paragraphs():
     assert fields["reason"].startswith("Since Christmas Arlo has been anxious")
     assert fields["date_last_attended"] == "2026-03-20"
     assert fields["parent_name"] == "Cara Benn"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- Open to Children's Social Care on a Child in Need plan – social worker Leah Morrow "
+        "(Kingsholme Family Safeguarding Team)",
+        "I have spoken to her social worker, Leah Morrow, this morning.",
+        "Leah Morrow (social worker) is aware.",
+    ],
+)
+def test_the_social_worker(text: str):
+    assert read(text)["social_worker"] == "Leah Morrow"
+
+
+def test_the_writer_named_in_a_sentence_gives_the_surname():
+    fields = read("Hello\n\nmy name is Marcus Reeve and i am taking my son Jaylen out of school to "
+                  "home school him.\n\nThanks\nMarcus")
+    assert (fields["child_forenames"], fields["child_surname"]) == ("Jaylen", "Reeve")
+    assert fields["parent_name"] == "Marcus Reeve"

@@ -22,7 +22,7 @@ from parsers.prose.context import Context, read_context
 from parsers.prose.facts import date_candidates, gender_candidates, upn_candidates, year_candidates
 from parsers.prose.flags import flag_candidates
 from parsers.prose.outcome import ground_candidates, outcome_candidates
-from parsers.prose.people import parent_candidates
+from parsers.prose.people import parent_candidates, parent_writer
 from parsers.prose.places import address_candidates, school_candidates
 from parsers.prose.reason import reason_candidates
 from parsers.prose.vocabulary import ProseVocabulary, load_prose_vocabulary, shipped_vocabulary
@@ -80,8 +80,9 @@ def _child(context: Context) -> list[Candidate]:
 def _implied_surname(context: Context) -> str:
     """"Marcus Reid ... my son Jaylen": the child's surname is likely the writer's."""
     for n, segment in enumerate(context.segments):
-        if context.parent_wrote(n) and segment.signature:
-            words = segment.signature[0].split("(")[0].split()
-            if len(words) >= 2 and all(w[:1].isalpha() for w in words):
-                return words[-1]
+        if context.parent_wrote(n):
+            for candidate in parent_writer(context, n, segment):
+                words = candidate.raw.split()
+                if candidate.field == "parent_name" and len(words) >= 2:
+                    return words[-1]
     return ""

@@ -20,6 +20,11 @@ from parsers.prose.context import Context, owner_before
 from parsers.prose.names import Run, runs, tokens, without_title
 from parsers.prose.text import Segment
 
+# "social worker Leah Morgan", "her social worker, Jo Bloggs", "Jo Bloggs (social worker)".
+_WORKER = r"(?:allocated\s+)?(?:social\s+worker|key\s*worker|keyworker|sw)"
+_WORKER_BEFORE = re.compile(rf"\b{_WORKER}(?:\s+is)?\s*[,:\-–]?\s*$", re.IGNORECASE)
+_WORKER_AFTER = re.compile(rf"\s*[(,]\s*(?:the\s+)?(?:family's\s+|allocated\s+)?{_WORKER}\b",
+                           re.IGNORECASE)
 _MY_CONTACT = re.compile(
     r"\b(?:my|our)\s+(?:mobile|phone|number|telephone|tel|contact number|mobile number|"
     r"phone number|email|email address|e-mail)\s*(?:is|:)?\s*$|\b(?:call|ring|contact|text|email|"
@@ -48,6 +53,9 @@ def parent_candidates(context: Context) -> Iterator[Candidate]:
                                  "parent word by a name")
             elif _family_contact(context, text, run, contacts):
                 yield _candidate("parent_name", name, 0.6, "the child's surname, with a contact")
+            elif len(name.split()) > 1 and (_WORKER_BEFORE.search(text[: run.start])
+                                            or _WORKER_AFTER.match(text[run.end :])):
+                yield _candidate("social_worker", name, 0.65, "social worker NAME")
         for match in contacts:
             owner = owner_before(context, text, match.start, pronouns=False)
             if owner in ("parent", "family"):
@@ -63,7 +71,7 @@ def parent_candidates(context: Context) -> Iterator[Candidate]:
                 yield _candidate("parent_email", match.value, 0.7, "parent's email")
     for n, segment in enumerate(context.segments):
         if context.parent_wrote(n):
-            yield from _parent_writer(context, n, segment)
+            yield from parent_writer(context, n, segment)
 
 
 def _household_row(context: Context, row: str) -> Iterator[Candidate]:
@@ -85,8 +93,8 @@ def _family_contact(context: Context, text: str, run: Run, contacts: list[Found]
     return near_phone or seen_with
 
 
-def _parent_writer(context: Context, n: int, segment: Segment) -> Iterator[Candidate]:
-    """The writer is the parent: their name, phone and email."""
+def parent_writer(context: Context, n: int, segment: Segment) -> Iterator[Candidate]:
+    """The writer of segment ``n`` is the parent: their name, phone and email."""
     signed = _signed_name(segment)
     header = segment.header.sender_name
     name = signed
