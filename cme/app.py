@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import peewee
@@ -34,14 +35,36 @@ from workflows.letters import find_libreoffice
 from workflows.outbox import Outbox
 from workflows.scheduler import WakeUps
 
+if TYPE_CHECKING:
+    from watcher.smtp import SmtpSender
+
 log = logging.getLogger(__name__)
 
 
+def _smtp(config: Config) -> SmtpSender | None:
+    """The SMTP sender [smtp] describes, or None when it names no host."""
+    if not config.smtp.host:
+        return None
+    from watcher.smtp import SmtpSender
+
+    return SmtpSender.from_config(config)
+
+
 def _maildir(config: Config) -> Mailbox:
-    return MaildirMailbox(config.mailbox.path, sent_path=config.outbox.path / "mail")
+    return MaildirMailbox(config.mailbox.path, sent_path=config.outbox.path / "mail",
+                          sender=_smtp(config))
 
 
-MAILBOX_BACKENDS: dict[str, Callable[[Config], Mailbox]] = {"maildir": _maildir}
+def _imap(config: Config) -> Mailbox:
+    from watcher.imap import ImapMailbox
+
+    return ImapMailbox(config.mailbox, sender=_smtp(config))
+
+
+MAILBOX_BACKENDS: dict[str, Callable[[Config], Mailbox]] = {
+    "maildir": _maildir,
+    "imap": _imap,
+}
 
 
 @dataclass

@@ -41,13 +41,47 @@ class MailboxConfig:
     batch_size: int = 25
     # IMAP / EWS / Graph settings; secrets are named by environment variable.
     host: str = ""
-    port: int = 993
+    port: int = 0  # 0: the backend's usual port for its security
+    security: str = "ssl"
     username: str = ""
+    address: str = ""  # the mailbox's own address (EWS, Graph); empty: username
+    auth: str = "password"
     password_env: str = "CME_MAILBOX_PASSWORD"
+    ca_file: Path | None = None
     folder: str = "INBOX"
     processed_folder: str = "Processed"
     quarantine_folder: str = "Quarantine"
-    tls: bool = True
+    sent_folder: str = "Sent"
+    idle: bool = True
+    # OAuth2 client credentials (Microsoft Entra ID) for auth = "oauth2" and Graph.
+    tenant: str = ""
+    client_id: str = ""
+    client_secret_env: str = "CME_MAILBOX_CLIENT_SECRET"
+    scope: str = ""  # empty: the backend's own (outlook.office365.com or graph)
+    authority: str = "https://login.microsoftonline.com"
+    impersonate: bool = False  # EWS: act as ``address`` (ApplicationImpersonation)
+
+    @property
+    def mailbox_address(self) -> str:
+        return self.address or self.username
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """Outgoing mail for the maildir and imap backends (ews and graph send themselves).
+
+    ``host`` empty: no SMTP; the maildir backend writes each letter as an .eml
+    file in the outbox. OAuth2 uses the [mailbox] tenant and client settings.
+    """
+
+    host: str = ""
+    port: int = 0  # 0: 587 for starttls, 465 for ssl, 25 for none
+    security: str = "starttls"
+    auth: str = "password"
+    username: str = ""  # empty: [mailbox] username
+    password_env: str = "CME_MAILBOX_PASSWORD"
+    from_address: str = ""  # empty: [team] email
+    timeout_seconds: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -158,6 +192,7 @@ class RetryConfig:
 class Config:
     source: Path
     mailbox: MailboxConfig = field(default_factory=MailboxConfig)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
     register: RegisterConfig = field(default_factory=RegisterConfig)
     archive: ArchiveConfig = field(default_factory=ArchiveConfig)
     outbox: OutboxConfig = field(default_factory=OutboxConfig)
@@ -186,12 +221,17 @@ class Config:
 
 # Settings with a fixed set of values; the mailbox backends are wired in cme/app.py.
 CHOICES: dict[str, tuple[str, ...]] = {
-    "mailbox.backend": ("maildir",),
+    "mailbox.backend": ("maildir", "imap", "ews", "graph"),
+    "mailbox.security": ("ssl", "starttls", "none"),
+    "mailbox.auth": ("password", "oauth2", "ntlm"),
+    "smtp.security": ("starttls", "ssl", "none"),
+    "smtp.auth": ("password", "oauth2", "none"),
 }
 
 
 _SECTIONS: dict[str, type] = {
     "mailbox": MailboxConfig,
+    "smtp": SmtpConfig,
     "register": RegisterConfig,
     "archive": ArchiveConfig,
     "outbox": OutboxConfig,

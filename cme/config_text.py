@@ -22,14 +22,33 @@ MEANINGS: Mapping[str, str] = {
     "mailbox.path": "the Maildir folder (maildir backend)",
     "mailbox.poll_seconds": "how often to look when inotify is not available",
     "mailbox.batch_size": "emails committed to the ledger per transaction",
-    "mailbox.host": "mail server (imap, ews, graph backends)",
-    "mailbox.port": "mail server port",
-    "mailbox.username": "mailbox account",
+    "mailbox.host": "mail server (imap, ews; graph: graph.microsoft.com when empty)",
+    "mailbox.port": "mail server port (0: 993/143 for imap, 443 for ews and graph)",
+    "mailbox.security": "ssl (TLS from the start), starttls, or none (loopback only)",
+    "mailbox.username": "mailbox account to log in as",
+    "mailbox.address": "the mailbox's own address (ews, graph; empty: username)",
+    "mailbox.auth": "password, oauth2 (client credentials) or ntlm (ews on premises)",
     "mailbox.password_env": "environment variable holding the mailbox password",
+    "mailbox.ca_file": "CA certificates to trust for the server (unset: the system's)",
     "mailbox.folder": "folder new mail arrives in",
-    "mailbox.processed_folder": "folder mail is moved to once taken in",
+    "mailbox.processed_folder": "folder mail is moved to once taken in (created if missing)",
     "mailbox.quarantine_folder": "folder for mail that cannot be read at all",
-    "mailbox.tls": "connect with TLS",
+    "mailbox.sent_folder": "imap: where sent mail is kept, to tell what was sent",
+    "mailbox.idle": "imap: push by IDLE (false: look every poll_seconds)",
+    "mailbox.tenant": "Entra ID tenant (directory) id, for oauth2 and graph",
+    "mailbox.client_id": "the app registration's client id",
+    "mailbox.client_secret_env": "environment variable holding the app's client secret",
+    "mailbox.scope": "OAuth2 scope (empty: the backend's own .default scope)",
+    "mailbox.authority": "Entra ID login host (another one only for national clouds)",
+    "mailbox.impersonate": "ews: act as address through ApplicationImpersonation",
+    "smtp.host": "SMTP server for imap and maildir (empty: maildir writes .eml files)",
+    "smtp.port": "SMTP port (0: 587 for starttls, 465 for ssl, 25 for none)",
+    "smtp.security": "starttls, ssl, or none (loopback only)",
+    "smtp.auth": "password, oauth2 (the [mailbox] app), or none",
+    "smtp.username": "SMTP account (empty: [mailbox] username)",
+    "smtp.password_env": "environment variable holding the SMTP password",
+    "smtp.from_address": "sender address of letters (empty: [team] email)",
+    "smtp.timeout_seconds": "time limit for one SMTP conversation",
     "register.url": "sqlite:///file, or postgresql://user@host/db ($CME_REGISTER_PASSWORD)",
     "archive.path": "raw emails, kept by their sha256",
     "outbox.path": "letters written and mail sent",
@@ -74,6 +93,7 @@ MEANINGS: Mapping[str, str] = {
 
 # Optional settings have no default to show: this is what a value looks like.
 EXAMPLES: Mapping[str, str] = {
+    "mailbox.ca_file": "/etc/ssl/certs/council-ca.pem",
     "parsing.templates": "templates",
     "calendar.path": "calendars/oxfordshire.toml",
 }
@@ -91,7 +111,8 @@ HEADER = """\
 # cme site configuration, written by `cme init`.
 # Relative paths resolve against this file's folder. A setting left commented
 # out has the default shown. Secrets never go here: they come from environment
-# variables (CME_REGISTER_PASSWORD, CME_MAILBOX_PASSWORD).
+# variables (CME_REGISTER_PASSWORD, CME_MAILBOX_PASSWORD,
+# CME_MAILBOX_CLIENT_SECRET).
 """
 
 _COMMENT_COLUMN = 44

@@ -17,9 +17,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.generator import BytesGenerator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from watcher.mailbox import InboundMail, MailboxError, OutboundMail, Outcome
 from watcher.outgoing import build_email
+
+if TYPE_CHECKING:
+    from watcher.smtp import SmtpSender
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +33,11 @@ FOLDERS = {Outcome.PROCESSED: "Processed", Outcome.QUARANTINED: "Quarantine"}
 class MaildirMailbox:
     name = "maildir"
 
-    def __init__(self, path: Path, *, sent_path: Path | None = None) -> None:
+    def __init__(self, path: Path, *, sent_path: Path | None = None,
+                 sender: SmtpSender | None = None) -> None:
         self.path = path
         self.sent_path = sent_path or path.parent / "sent"
+        self.sender = sender
         self._inbox = ensure_maildir(path)
         self._paths: dict[str, Path] = {}
         self._wake_r, self._wake_w = os.pipe()
@@ -101,8 +107,11 @@ class MaildirMailbox:
             pass  # the pipe is full: a wake-up is already pending
 
     def send(self, outbound: OutboundMail) -> None:
-        """Write the mail as an .eml file: the Maildir mode has no SMTP server."""
+        """Send over SMTP when [smtp] has a host; either way keep the mail as an .eml file
+        (the Maildir mode's Sent folder)."""
         message = build_email(outbound)
+        if self.sender is not None:
+            self.sender.send(message)
         self.sent_path.mkdir(parents=True, exist_ok=True, mode=0o700)
         name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}.eml"
         tmp = self.sent_path / f".{name}.tmp"
