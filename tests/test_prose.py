@@ -789,3 +789,56 @@ def test_the_writer_named_in_a_sentence_gives_the_surname():
                   "home school him.\n\nThanks\nMarcus")
     assert (fields["child_forenames"], fields["child_surname"]) == ("Jaylen", "Reeve")
     assert fields["parent_name"] == "Marcus Reeve"
+
+
+def test_a_parent_named_after_is_and_a_title():
+    fields = read("Ibrahim Haidar has not been in. Dad is Mr Farid Haidar, mob 07700 900 694 - "
+                  "tried it twice since, no answer.")
+    assert (fields["parent_name"], fields["parent_phone"]) == ("Farid Haidar", "07700900694")
+
+
+def test_a_couple_named_together():
+    fields = read("Sam Reid has been placed with us. Foster carers: Pauline and Roy Denham – "
+                  "07700 900 623")
+    assert (fields["parent_name"], fields["parent_phone"]) == ("Pauline Denham", "07700900623")
+
+
+LETTER = """Rebecca & Stuart Thackley
+Orchard View
+14 Pippin Lane
+Collingford
+TN12 9EZ
+
+26th January 2026
+
+To: The Headteacher, Collingford C of E Junior School
+
+Dear Mrs Ash,
+
+Re: Oliver James Thackley, Year 5, date of birth 12.03.2016
+
+We are withdrawing our son Oliver from Collingford C of E Junior School in order to educate
+him at home. Please remove his name from the admission register with effect from Monday 2nd
+February 2026.
+
+Tel: 01632 960 583 (home)
+
+Yours sincerely,
+
+Rebecca Thackley (mother)
+Stuart Thackley (father)
+"""
+
+
+def test_a_parents_letter_with_its_address_block_and_contacts():
+    candidates = choose(prose_candidates(LETTER, sent=date(2026, 1, 26)))
+    fields = candidates.plain()
+    assert (fields["child_address"], fields["child_postcode"]) == (
+        "Orchard View, 14 Pippin Lane, Collingford", "TN12 9EZ")
+    assert (fields["parent_name"], fields["parent_phone"]) == ("Rebecca Thackley", "01632960583")
+    assert fields["school_name"] == "Collingford C of E Junior School"
+    assert fields["date_removed_from_roll"] == "2026-02-02"
+    # Removal "with effect from" a date in a letter about home education: that is
+    # most likely when home education starts, but it is an inference, for review.
+    assert fields["ehe_start_date"] == "2026-02-02" and "ehe_start_date" in candidates.review()
+    assert name(fields) == ("Oliver James", "Thackley")

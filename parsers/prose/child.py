@@ -54,9 +54,10 @@ class ChildName:
         return word.lower() in self.words
 
     def is_child(self, words: tuple[str, ...] | list[str]) -> bool:
-        """Do these name words name the child? ("Mark Quillfeather" is not Lena's.)"""
+        """Do these name words name the child? ("Mark Quillfeather" is not Lena's, and
+        "Orla Gallagher" is not Niamh Orla Gallagher: a middle name is often a parent's.)"""
         first = words[0].lower()
-        given = {w.lower() for w in f"{self.forenames} {self.alias}".split()}
+        given = {self.forenames.split()[0].lower(), *(w.lower() for w in self.alias.split())}
         return first in given or (len(words) == 1 and first == self.surname.lower())
 
 

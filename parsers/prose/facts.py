@@ -27,6 +27,7 @@ _RECEPTION = re.compile(r"(?:\bin\s+|\(|\b)reception(?:\)|\s+(?:child|pupil|clas
                         r"year|intake))?", re.IGNORECASE)
 _CHILD_AFTER = re.compile(r"\s*(?:boy|girl|pupil|student|child|learner|son|daughter)\b",
                           re.IGNORECASE)
+_FROM = re.compile(r"\b(?:from|with effect from|as of|starting)\s+(?:the\s+)?$", re.IGNORECASE)
 _UPN = re.compile(r"(?<![A-Za-z0-9])[A-HJ-NP-RT-Z]\d{11}[0-9A-HJ-NP-RT-Z](?![A-Za-z0-9])")
 
 
@@ -35,14 +36,21 @@ def _candidate(field: str, value: str, score: float, cue: str) -> Candidate:
 
 
 def date_candidates(context: Context) -> Iterator[Candidate]:
+    # Paragraphs about home education: "please remove his name ... with effect from
+    # Monday 2nd February" there is also when home education starts.
+    ehe_paragraphs = {(s.segment, s.paragraph) for s in context.sentences
+                      if context.vocab.ehe_sentence.search(s.text)}
     for sentence in context.sentences:
         if sentence.kind in ("prose", "line"):
-            yield from _sentence_dates(context, sentence)
+            yield from _sentence_dates(
+                context, sentence, ehe_paragraph=(sentence.segment, sentence.paragraph)
+                in ehe_paragraphs)
         elif sentence.kind == "cells":
             yield from _row(context, sentence)
 
 
-def _sentence_dates(context: Context, sentence: Sentence) -> Iterator[Candidate]:
+def _sentence_dates(context: Context, sentence: Sentence, *,
+                    ehe_paragraph: bool) -> Iterator[Candidate]:
     vocab, text = context.vocab, sentence.text
     sent = context.sent_of(sentence)
     ehe = bool(vocab.ehe_sentence.search(text))
@@ -65,6 +73,9 @@ def _sentence_dates(context: Context, sentence: Sentence) -> Iterator[Candidate]
             # "last attended on" says it; "absent since" dates the first day away.
             since = field == "date_last_attended" and "since" in cue.group(0).lower()
             yield _candidate(field, resolved.isoformat(), 0.65 if since else 0.7, cue.group(0))
+            if field == "date_removed_from_roll" and ehe_paragraph and _FROM.search(window):
+                yield _candidate("ehe_start_date", resolved.isoformat(), 0.55,
+                                 "removed from, about home education")
 
 
 def _field(context: Context, window: str, *, ehe: bool) -> tuple[str | None, re.Match[str] | None]:

@@ -12,7 +12,7 @@ inside); each run also gets the role the words next to it give it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from parsers.prose.vocabulary import ProseVocabulary
 
@@ -94,6 +94,20 @@ def runs(toks: list[Token], vocab: ProseVocabulary) -> list[Run]:
             out.append(Run(tuple(words), n, m, toks[n].start, toks[m - 1].end,
                            _role(toks, n, m, vocab)))
         n = m
+    return _couples(out, toks)
+
+
+def _couples(found: list[Run], toks: list[Token]) -> list[Run]:
+    """"Pauline and Roy Denholm": the first takes the surname, the second the role."""
+    out = list(found)
+    for i in range(len(out) - 1):
+        first, second = out[i], out[i + 1]
+        if second.first - first.last != 1 or toks[first.last].lower not in ("and", "&"):
+            continue
+        if len(first.words) == 1 and len(second.words) >= 2:
+            out[i] = replace(first, words=(first.words[0], second.words[-1]))
+        if first.role and not second.role:
+            out[i + 1] = replace(second, role=first.role)
     return out
 
 
@@ -112,12 +126,13 @@ def _role(toks: list[Token], first: int, last: int, vocab: ProseVocabulary) -> s
     titled = bool(before) and before[-1].lower in vocab.titles
     while before and before[-1].lower in vocab.titles:
         before.pop()
-    for token in reversed(before[-2:]):
+    for token in reversed(before[-3:]):
         role = vocab.role(token.lower)
         if role in ("parent", "sibling", "relative"):
             return role
         if token.lower not in ("his", "her", "their", "my", "our", "the", "younger", "older",
-                               "elder", "big", "little", "baby", "'s"):
+                               "elder", "big", "little", "baby", "'s", "is", "was", "name",
+                               "called", "named"):
             break
     return "adult" if titled else None
 

@@ -25,6 +25,10 @@ _WORKER = r"(?:allocated\s+)?(?:social\s+worker|key\s*worker|keyworker|sw)"
 _WORKER_BEFORE = re.compile(rf"\b{_WORKER}(?:\s+is)?\s*[,:\-–]?\s*$", re.IGNORECASE)
 _WORKER_AFTER = re.compile(rf"\s*[(,]\s*(?:the\s+)?(?:family's\s+|allocated\s+)?{_WORKER}\b",
                            re.IGNORECASE)
+# A parent's letter gives its contacts as "Tel: ...", "Mobile: ...", "Email: ...".
+_CONTACT_LABEL = re.compile(r"^\s*(?:tel|telephone|phone|mobile|mob|home|contact(?: number)?|"
+                            r"e-?mail)\b[^:]{0,12}:", re.IGNORECASE)
+_TITLE = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr)\.?\s+", re.IGNORECASE)
 _MY_CONTACT = re.compile(
     r"\b(?:my|our)\s+(?:mobile|phone|number|telephone|tel|contact number|mobile number|"
     r"phone number|email|email address|e-mail)\s*(?:is|:)?\s*$|\b(?:call|ring|contact|text|email|"
@@ -106,10 +110,12 @@ def parent_writer(context: Context, n: int, segment: Segment) -> Iterator[Candid
             if found and len(found.group(1).split()) <= 4:
                 name = found.group(1)
                 break
-    if name and not (context.child and context.child.named_by(name.split()[0])):
+    if name and not (context.child and context.child.is_child(name.split())):
         yield _candidate("parent_name", name, 0.7 if len(name.split()) > 1 else 0.45,
                          "the parent writes")
-    for line in segment.signature[:6]:
+    lines = [*segment.signature[:8], *segment.top,
+             *(line for p in segment.paragraphs for line in p if _CONTACT_LABEL.match(line))]
+    for line in lines:
         for found in find_phones(line):
             yield _candidate("parent_phone", found.value, 0.65, "the parent's signature")
         for found in find_emails(line):
@@ -121,8 +127,14 @@ def parent_writer(context: Context, n: int, segment: Segment) -> Iterator[Candid
 
 
 def _signed_name(segment: Segment) -> str:
-    for line in segment.signature[:3]:
+    for line in [line for line in segment.signature if line.strip()][:3]:
         name = re.sub(r"\s*\(.*$", "", line).strip()
+        couple = re.match(r"(.+?)\s+(?:and|&)\s+(.+)$", name)
+        if couple:  # "Mr Gareth Rees and Mrs Helen Rees": the first named
+            name = couple.group(1)
+            if len(name.split()) == 1:
+                name = f"{name} {couple.group(2).split()[-1]}"
+        name = _TITLE.sub("", name).strip()
         words = name.split()
         if 1 <= len(words) <= 4 and all(w[:1].isalpha() for w in words) and not find_phones(line):
             return name

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from parsers.mapping import Candidate
 from parsers.prose.context import OTHERS, Context, owner_before
-from parsers.prose.names import Token, tokens
+from parsers.prose.names import Token, runs, tokens
 from parsers.validate import POSTCODE_SHAPE
 
 POSTCODE = re.compile(
@@ -61,8 +61,9 @@ def address_candidates(context: Context) -> Iterator[Candidate]:
                 yield from _home(address, match, 0.7, "address in a sentence")
     for n, segment in enumerate(context.segments):
         if context.parent_wrote(n):
-            yield from _block(segment.top, signed=False)
-            yield from _block(segment.signature, signed=True)
+            yield from _block(segment.top, signed=False, context=context)
+            yield from _block([x for x in segment.signature if x.strip()], signed=True,
+                              context=context)
 
 
 def _home(address: str, postcode: re.Match[str], score: float, cue: str) -> Iterator[Candidate]:
@@ -88,7 +89,7 @@ def _address_before(text: str, end: int, *, line: bool) -> str:
     return best if best and not _NOT_HOME.search(best) and not _NOT_HOME.search(lead) else ""
 
 
-def _block(lines: list[str], *, signed: bool) -> Iterator[Candidate]:
+def _block(lines: list[str], *, signed: bool, context: Context) -> Iterator[Candidate]:
     """A letter's address block: lines ending with a postcode line, or one line with it."""
     for n, line in enumerate(lines):
         found = postcodes(line)
@@ -100,15 +101,31 @@ def _block(lines: list[str], *, signed: bool) -> Iterator[Candidate]:
         # Lines above belong to the address until one is a house number's, or the
         # postcode's line holds the whole address; the first line of a signature
         # is the writer's name.
-        while k >= int(signed) and len(parts) < 5 and lines[k] and "," not in parts[0] \
+        while k >= int(signed) and len(parts) < 6 and lines[k] and "," not in parts[0] \
                 and not re.search(r"\d{5,}|@", lines[k]) and len(lines[k].split()) <= 6 \
-                and not parts[-1][:1].isdigit():
+                and not _is_people(lines[k], context, first=k == 0) \
+                and not (parts[-1][:1].isdigit() and lines[k][:1].isdigit()):
             parts.append(lines[k].strip(" ,"))
             k -= 1
         address = ", ".join(p for p in reversed(parts) if p)
         if address and address[:1].isalnum() and not _NOT_HOME.search(address):
             yield from _home(address, match, 0.65, "the parent's address block")
         return
+
+
+def _is_people(line: str, context: Context, *, first: bool) -> bool:
+    """"Rebecca & Stuart Thackeray" above an address: who lives there, not where.
+
+    A place ("Collingford", "Lower Hamble") looks like a name too, so only a couple,
+    a titled name, or a full name heading the block counts as people.
+    """
+    found = runs(tokens(line), context.vocab)
+    covered = sum(len(run.text.replace(" ", "")) for run in found)
+    if not found or covered < len(re.sub(r"[\s&,.]|\band\b", "", line)) * 0.8:
+        return False
+    titled = line.split()[0].lower().rstrip(".") in context.vocab.titles
+    couple = len(found) >= 2 and re.search(r"&|\band\b", line) is not None
+    return titled or couple or (first and len(found[0].words) >= 2)
 
 
 def school_names(text: str, context: Context) -> list[tuple[int, int, str]]:

@@ -78,7 +78,8 @@ def _score(context: Context, lines: list[str], text: str) -> tuple[int, float] |
     body = " ".join(content)
     hits = len({m.group(0).lower() for m in vocab.circumstances.finditer(body)})
     if context.child is not None:  # an update's outcome is what happened to a child
-        hits += sum(1 for _, phrases in vocab.outcomes if phrases.search(body))
+        hits += sum(len({m.group(0).lower() for m in phrases.finditer(body)})
+                    for _, phrases in vocab.outcomes)
     details = len(find_phones(text)) + len(postcodes(text)) + len(_DETAIL.findall(text))
     introduction = vocab.introductions.search(text[:40])
     return hits, (hits - 1.0 * asides - 0.75 * max(0, details - 1)

@@ -195,10 +195,11 @@ def _segment(lines: list[str], header: Header, *, forwarded: bool) -> Segment:
     body = [line for line in lines if not RULE.match(line.strip())]
     while body and not body[0].strip():
         body.pop(0)
-    greeting, found = next(((i, m) for i, line in enumerate(body[:20])
-                            if (m := GREETING.match(line.strip()) or NAME_GREETING.match(
-                                line.strip()))), (0, None))
-    if found is not None and all(len(line.split()) <= 8 for line in body[:greeting]):
+    filled = [i for i, line in enumerate(body) if line.strip()][:20]
+    greeting, found = next(((i, m) for i in filled
+                            if (m := GREETING.match(body[i].strip()) or NAME_GREETING.match(
+                                body[i].strip()))), (0, None))
+    if found is not None and all(len(line.split()) <= 12 for line in body[:greeting]):
         segment.top = [line.strip() for line in body[:greeting] if line.strip()]
         if len(found.group("rest").split()) <= 4:
             segment.addressee = found.group("rest").strip()
