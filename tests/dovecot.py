@@ -175,12 +175,18 @@ class DovecotServer:
                 time.sleep(0.05)  # the server is starting: retry the connect, bounded
         raise RuntimeError(f"dovecot did not listen on {port} within {timeout}s")
 
+    def doveadm(self, *args: str) -> str:
+        done = subprocess.run(
+            [*self._runuser, "doveadm", "-c", str(self.root / "dovecot.conf"), *args],
+            capture_output=True, text=True, timeout=30, check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"doveadm {' '.join(args)}: {done.stderr.strip()}")
+        return done.stdout
+
     def drop_connections(self, user: str = USER) -> None:
         """End the user's IMAP sessions, as a server restart would (``doveadm kick``)."""
-        subprocess.run(
-            [*self._runuser, "doveadm", "-c", str(self.root / "dovecot.conf"), "kick", user],
-            capture_output=True, timeout=30, check=True,
-        )
+        self.doveadm("kick", user)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

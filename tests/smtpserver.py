@@ -45,7 +45,7 @@ class _Handler:
 def _authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
     ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USER
           and auth_data.password.decode() == PASSWORD)
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)
 
 
 class _Controller(Controller):
