@@ -54,6 +54,8 @@ SENT_FROM = re.compile(r"^(?:sent from|get outlook for|download outlook)\b", re.
 SIG_MARK = re.compile(r"^--\s*$")
 BULLET = re.compile(r"^(?:[•◦▪‣·*\-–—]|\d{1,2}[.)])\s+")
 LABEL = re.compile(r"^(?P<label>[A-Za-z][^:]{0,50}?)\s*:\s+(?P<value>\S.*)$")
+SUBJECT_LINE = re.compile(r"^(?:subject|objet|betreff|pwnc|asunto|oggetto|onderwerp)\s?:\s*(\S.*)$",
+                          re.IGNORECASE)
 FORWARD_PREFIX = re.compile(r"^\s*(?:fw|fwd|tr|wg|rv|doorst|vs|i)\s*:", re.IGNORECASE)
 REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|atb|sv|antw|odp|r|réf|ynt)\s*:", re.IGNORECASE)
 REPLY_PREFIXES = re.compile(
@@ -354,6 +356,10 @@ def sentences(segments: list[Segment], subjects: list[str]) -> list[Sentence]:
             out.append(Sentence(segment.header.subject, i, -1, "subject"))
         for p, paragraph in enumerate(segment.paragraphs):
             for text, kind, bullet in units(paragraph):
+                if kind == "line" and (subject := SUBJECT_LINE.match(text)):
+                    # An attached email's subject, written below its text by the reader.
+                    out.append(Sentence(subject.group(1), i, -1, "subject"))
+                    continue
                 pieces = split_sentences(text) if kind == "prose" else [text]
                 # A "sentence" of thousands of characters is no one's writing.
                 out.extend(Sentence(piece, i, p, kind, bullet) for piece in pieces

@@ -177,17 +177,6 @@ def build_vocabulary(raw: dict[str, Any]) -> ProseVocabulary:
     def phrases(table: dict[str, Any], key: str, where: str) -> Phrases:
         return compile_phrases(_strings(table, key, where), terms, f"{where}.{key}")
 
-    flags: dict[str, FlagPhrases] = {}
-    for flag in FLAGS:
-        table = flags_raw.get(flag, {})
-        if not isinstance(table, dict):
-            raise TemplateError("prose", f"flags.{flag}", "must be a table")
-        where = f"flags.{flag}"
-        flags[flag] = FlagPhrases(*(phrases(table, k, where)
-                                    for k in ("no", "weak_no", "yes", "weak_yes", "not_before")))
-    unknown = set(flags_raw) - set(FLAGS) - {"not_before", "uncertain", "verbs"}
-    if unknown:
-        raise TemplateError("prose", f"flags.{sorted(unknown)[0]}", "not a flag field")
     return ProseVocabulary(
         not_names=_words(names, "not_names", "names"),
         particles=_words(names, "particles", "names"),
@@ -207,7 +196,7 @@ def build_vocabulary(raw: dict[str, Any]) -> ProseVocabulary:
         year_not_after=phrases(year, "not_after", "year_group"),
         male=_words(gender, "male", "gender"),
         female=_words(gender, "female", "gender"),
-        flags=flags,
+        flags=_flags(flags_raw, terms),
         flag_not_before=phrases(flags_raw, "not_before", "flags"),
         flag_uncertain=phrases(flags_raw, "uncertain", "flags"),
         flag_verbs=_words(flags_raw, "verbs", "flags"),
@@ -222,6 +211,23 @@ def build_vocabulary(raw: dict[str, Any]) -> ProseVocabulary:
         introductions=phrases(reason, "introductions", "reason"),
         parent_writer=phrases(_table(raw, "writer"), "parent", "writer"),
     )
+
+
+def _flags(table: dict[str, Any], terms: dict[str, list[str]]) -> dict[str, FlagPhrases]:
+    """Each flag's phrase lists; a flag the file names that FIELDS.md does not is an error."""
+    unknown = set(table) - set(FLAGS) - {"not_before", "uncertain", "verbs"}
+    if unknown:
+        raise TemplateError("prose", f"flags.{sorted(unknown)[0]}", "not a flag field")
+    out: dict[str, FlagPhrases] = {}
+    for flag in FLAGS:
+        lists = table.get(flag, {})
+        if not isinstance(lists, dict):
+            raise TemplateError("prose", f"flags.{flag}", "must be a table")
+        where = f"flags.{flag}"
+        out[flag] = FlagPhrases(*(
+            compile_phrases(_strings(lists, key, where), terms, f"{where}.{key}")
+            for key in ("no", "weak_no", "yes", "weak_yes", "not_before")))
+    return out
 
 
 def _outcomes(
