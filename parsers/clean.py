@@ -56,6 +56,8 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
         "not known", "unknown", "n/k", "nk", "n.k", "not yet known", "none known",
         "nothing known", "whereabouts unknown", "not stated", "not recorded",
         "not available", "not given", "not provided", "not supplied", "none given",
+        "not allocated", "unallocated", "not yet allocated", "awaiting allocation",
+        "not in contact", "no contact", "no longer in contact",
     ),
     "not applicable": ("not applicable", "n/a", "n.a", "na", "none", "nil", "no"),
     "withheld": (
@@ -111,6 +113,18 @@ _PLACEHOLDER = re.compile(
 )
 
 
+# A form's own instructions left in a box: "[Enter surname]", "<insert date>",
+# "Describe the circumstances...", "Enter the child's name".
+_PROMPT = re.compile(
+    r"[\[<{](?:[^\]>}]*)[\]>}]|(?:please\s+)?(?:enter|insert|type|describe|give|provide|state|"
+    r"list|write|add|select|choose)\s+(?:the|a|an|your|any|all|here|details|name|date|reason|"
+    r"text)\b.*",
+    re.IGNORECASE | re.DOTALL,
+)
+# "Duty team – not allocated": who would hold it, then the placeholder.
+_AFTER_OWNER = re.compile(r"^[^-–—:]{1,30}\s[-–—:]\s*(?=\S)")
+
+
 def placeholder_reason(text: str) -> str | None:
     """Why ``text`` is a placeholder rather than a value, or ``None`` for a value.
 
@@ -127,7 +141,9 @@ def placeholder_reason(text: str) -> str | None:
     # Dashes and question marks say nothing; a tick box's symbol (☒, ✓) does.
     if all(unicodedata.category(c).startswith(("P", "Z")) for c in cleaned):
         return "no letters or digits"
-    match = _PLACEHOLDER.fullmatch(cleaned)
+    if _PROMPT.fullmatch(cleaned):
+        return "form prompt"
+    match = _PLACEHOLDER.fullmatch(cleaned) or _PLACEHOLDER.fullmatch(_AFTER_OWNER.sub("", cleaned))
     if match is None:
         return None
     core = match.group("core")

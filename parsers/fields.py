@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from parsers.clean import find_upn, is_placeholder, strip_bidi
+from parsers.clean import find_upn, is_placeholder, join_address, strip_bidi
 from parsers.mapping import Candidate
 from parsers.normalise import FIELD_TYPES, InvalidValue, normalise
 from parsers.person import split_person
 
-POSTCODE_AT_END = re.compile(r",?\s*([A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})\s*$", re.IGNORECASE)
 PHONE_IN_TEXT = re.compile(r"(?:\+44\s?|\(?0)[\d\s()\-]{9,14}\d")
 REVIEW_BELOW = 0.6
 
@@ -66,7 +65,47 @@ def clean(candidate: Candidate) -> list[Candidate]:
     if candidate.field == "child_upn":
         found = find_upn(raw)
         return [_with(candidate, "child_upn", found or raw)]
+    if candidate.field in ORGANISATION_FIELDS:
+        return [_with(candidate, candidate.field, organisation_name(raw))]
+    if candidate.field == "child_address":
+        return _address(candidate, raw)
     return [_with(candidate, candidate.field, raw)]
+
+
+ORGANISATION_FIELDS = ("school_name", "destination_school", "referrer_organisation")
+_NOTE = re.compile(r"\s*\([^)]*\)?|\s*\[[^\]]*\]?")
+# A label run into the value: "Oakfield Lane Primary DfE No. 921/2240 To: ..."
+_RUN_ON = re.compile(r"\s+(?:DfE|URN|LAESTAB|Estab|Ofsted|Tel|Telephone|Phone|Email|E-mail|To|"
+                     r"From|Fax|Address)\b\.?\s*(?:no\.?|number)?\s*[:.]?\s.*$", re.IGNORECASE)
+_SCHOOL_THEN_PLACE = re.compile(
+    r"^(?P<name>.*?\b(?:School|Academy|College|Primary|Secondary|Infants?|Juniors?|Nursery|"
+    r"Federation))(?:,\s*[A-Z][\w' -]*)+$")
+_ADDRESSEE = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+\S.*|c/o\s*)$", re.IGNORECASE)
+
+
+def organisation_name(raw: str) -> str:
+    """A school's or agency's name alone: notes in brackets, labels run on after it
+    and the town after a school's name go ("Eastwick Academy (Year 10)")."""
+    text = _NOTE.sub("", raw.split("\n")[0]).strip(" ,;")
+    text = _RUN_ON.sub("", text)
+    school = _SCHOOL_THEN_PLACE.match(text)
+    return school.group("name") if school else text
+
+
+def _address(candidate: Candidate, raw: str) -> list[Candidate]:
+    """An address and its postcode; an addressee line ("Ms M. Cole") and notes in
+    brackets are not part of it."""
+    lines = [line for line in re.split(r"\n|,\s*", _NOTE.sub("", raw)) if line.strip()]
+    while lines and _ADDRESSEE.match(lines[0].strip()):
+        lines.pop(0)
+    if lines:
+        lines[0] = re.sub(r"^c/o\s+", "", lines[0].strip(), flags=re.IGNORECASE)
+    address, postcode = join_address(lines)
+    out = [_with(candidate, "child_address", address)] if address else []
+    if postcode:
+        out.append(Candidate("child_postcode", postcode, candidate.score * 0.95,
+                             candidate.where, candidate.label))
+    return out
 
 
 def _person(candidate: Candidate, raw: str) -> list[Candidate]:
@@ -130,22 +169,6 @@ def expand(candidate: Candidate) -> list[Candidate]:
                 Candidate("parent_name", name, candidate.score, candidate.where, candidate.label)
             )
         return out
-    if candidate.field == "child_address":
-        found = POSTCODE_AT_END.search(candidate.raw)
-        if found:
-            address = candidate.raw[: found.start()].strip(" ,")
-            return [
-                Candidate(
-                    "child_address", address, candidate.score, candidate.where, candidate.label
-                ),
-                Candidate(
-                    "child_postcode",
-                    found.group(1),
-                    candidate.score * 0.95,
-                    candidate.where,
-                    candidate.label,
-                ),
-            ]
     return [candidate]
 
 

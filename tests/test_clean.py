@@ -562,3 +562,20 @@ def test_strip_bidi_undoes_any_insertion(text, inserts):
 def test_a_bracketed_phone_leaves_its_brackets(text):
     (found,) = find_phones(text)
     assert text[found.start : found.end] == "07700 900123"
+
+
+@pytest.mark.parametrize("text", [
+    "[Enter surname]", "<insert date>", "Describe the circumstances and the actions taken.",
+    "Please enter the child's name", "not allocated", "Duty team – not allocated",
+    "Not in contact",
+])
+def test_form_prompts_and_unallocated_boxes_are_placeholders(text):
+    assert is_placeholder(text)
+
+
+@pytest.mark.parametrize("text", [
+    "State school place refused in May", "Enterprise Road", "Provided by Mum: 07700 900123",
+    "Listerdale Academy", "Duty Social Worker: Ann Hill",
+])
+def test_values_that_start_like_prompts_are_values(text):
+    assert not is_placeholder(text)
