@@ -842,3 +842,15 @@ def test_a_parents_letter_with_its_address_block_and_contacts():
     # most likely when home education starts, but it is an inference, for review.
     assert fields["ehe_start_date"] == "2026-02-02" and "ehe_start_date" in candidates.review()
     assert name(fields) == ("Oliver James", "Thackley")
+
+
+def test_a_forward_the_writer_announces_is_read_whatever_the_subject():
+    own = "Good morning,\n\nPlease see below from our Head of Year.\n\nJanet"
+    quoted = ("From: Tom Quail <t.quail@example.sch.uk>\nSent: 23 February 2026 16:48\n"
+              "Subject: Missing pupil\n\nJayden Mensah, Y10, DOB 9.10.10. Last attended Friday "
+              "6th Feb.\n")
+    fields = read(own, subject="Missing pupil", quoted=quoted, sent=date(2026, 2, 24))
+    assert name(fields) == ("Jayden", "Mensah")
+    assert (fields["child_dob"], fields["date_last_attended"]) == ("2010-10-09", "2026-02-06")
+    replied = read("Hi,\n\nAnswers below.\n\nKevin", subject="Missing pupil", quoted=quoted)
+    assert "child_dob" not in replied

@@ -37,6 +37,13 @@ from parsers.prose.vocabulary import ProseVocabulary
 OTHERS = ("parent", "sibling", "relative", "family", "adult")
 
 
+# The writer says they pass on what follows: "Please see below from Sarah",
+# "Forwarding Mrs Gallagher's letter", "see the email below" ("answers below" is a reply).
+_FORWARDING = re.compile(
+    r"\bforward(?:ing|ed)\b|\b(?:see|find)\s+(?:the\s+)?(?:email|e-mail|message|letter|note|"
+    r"request|referral)s?\s+below\b|\bsee\s+below\s+from\b|\bbelow\s+from\s+[A-Z]",
+    re.IGNORECASE,
+)
 _FROM_A_PARENT = re.compile(
     r"\b(?:letter|email|e-mail|reply|message|note|response)\s+(?:\w+\s+){0,3}?from\s+"
     r"(?:[\w'-]+'s\s+|(?:his|her|their|the)\s+)?(?:mother|mum|father|dad|parent|parents|carer)\b|"
@@ -95,7 +102,8 @@ class Context:
 def read_context(text: str, vocab: ProseVocabulary, *, subject: str = "", sent: date | None = None,
                  sender: str | None = None, quoted: str = "") -> Context:
     """The text's segments and sentences, and the people in them."""
-    if quoted and is_forward(subject):
+    forward = is_forward(subject) or bool(_FORWARDING.search(fold(text[:2000])))
+    if quoted and forward:
         text = f"{text}\n{quoted}"  # a forward's original is the content, not a reply
     segments = _own_segments(split_segments(text, sent), subject)
     found = sentences(segments, [subject])
@@ -122,7 +130,7 @@ def read_context(text: str, vocab: ProseVocabulary, *, subject: str = "", sent: 
     for name in excluded:
         context.people.setdefault(name, "adult")
     context.child = choose_child(cues, context.mentions, excluded, vocab)
-    if context.child is None and quoted and not is_forward(subject):
+    if context.child is None and quoted and not forward:
         context.child = _quoted_child(quoted, vocab, excluded)
     _family(context)
     return context
