@@ -34,6 +34,7 @@ REQUIRED = {
     "case_update": ("case_reference",),
 }
 FORM_MIN_FIELDS = 3
+PARTIAL = "(first name only)"  # the signature reader's mark on a name it could not complete
 OCR_CONFIDENCE = 0.55  # below REVIEW_BELOW (parsers/fields.py): OCR'd values go to review
 SCHOOL_KINDS = ("cme_notification", "ehe_notification", "new_pupil_no_info")
 PICTURES = (".png", ".jpg", ".jpeg", ".gif", ".bmp")  # logos in signatures, mostly
@@ -127,7 +128,8 @@ class Parser:
         parts = email_parts(message, max_part_bytes=self.max_part_bytes)
         documents: list[DocumentResult] = []
         body = self._read(
-            read_lines(parts.body), "body", parts.sender, subject=parts.subject, is_body=True
+            read_lines(parts.body, subject=parts.subject), "body", parts.sender,
+            subject=parts.subject, is_body=True
         )
         documents.append(body)
         for label, why in parts.skipped:
@@ -180,7 +182,7 @@ class Parser:
         template, score, tied = self.templates.best(text, sender)
         vocabulary = self.vocabulary(template)
         candidates = map_pairs(
-            extract.pairs, vocabulary, default_group="referrer" if is_body else None
+            extract.pairs, vocabulary, default_group=None
         )
         candidates += [Candidate(f, v, 1.0, "structured", f) for f, v in extract.fields.items()]
         own = extract.new_text if extract.new_text is not None else extract.text
@@ -203,6 +205,7 @@ class Parser:
             # value from it is for a person to check before anything acts on it.
             candidates = [replace(c, score=c.score * OCR_CONFIDENCE) for c in candidates]
         fields = choose(candidates)
+        _one_writer(fields)
         warnings = list(extract.warnings)
         if tied:
             warnings.append(f"several templates fit equally well: {', '.join(tied)}")
@@ -234,7 +237,10 @@ class Parser:
         reference_text = "\n".join([subject, *(d.own_text for d in documents if d.is_body)])
         form_kinds = [d.kind for d in documents if d.is_form and d.kind != "other"]
         quoted = "\n".join(d.quoted for d in documents if d.is_body)
-        unread = sum(1 for d in documents if not d.is_body and not d.is_form
+        # Attachments that could not be read at all (damaged, refused, a scan
+        # with no OCR): what they say is unknown, so no child named proves nothing.
+        unread = sum(1 for d in documents if not d.is_body
+                     and (d.unreadable or not d.text.strip())
                      and not d.part.lower().endswith(PICTURES))
         evidence = KindEvidence(text, reference_text, subject, form_kinds[0] if form_kinds else "",
                                 sender, tuple(signals.reasons()) if signals else (), fields,
@@ -263,6 +269,16 @@ class Parser:
         )
 
 
+def _one_writer(fields: Fields) -> None:
+    """The writer's own signature, whole: a forwarded original's writer fills no gap
+    in it (their phone is not the forwarder's)."""
+    referrer = {n: v for n, v in fields.values.items() if n.startswith("referrer_")}
+    if any(not v.where.startswith("forwarded") for v in referrer.values()):
+        for name, value in referrer.items():
+            if value.where.startswith("forwarded"):
+                del fields.values[name]
+
+
 def _writer_is_the_parent(fields: dict[str, str | bool], sender: str) -> None:
     """A parent writing from their own address: who wrote is the parent (FIELDS.md,
     "Parent writing directly"), and the address they wrote from is theirs."""
@@ -283,7 +299,7 @@ def _merge_fields(documents: list[DocumentResult]) -> tuple[dict[str, str | bool
     for _doc, name, value in _offers(by_content, by_writer):
         if name not in fields:
             fields[name] = value.value
-            if value.problem or value.confidence < 0.6:
+            if value.problem or value.confidence < 0.6 or PARTIAL in value.where:
                 review.add(name)
         elif _differs(fields[name], value.value):
             review.add(name)
