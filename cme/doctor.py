@@ -161,6 +161,19 @@ def check_pdf(config: Config, today: date) -> list[Finding]:
     return [ok("pdf", f"LibreOffice at {office}")]
 
 
+def check_ocr(config: Config, today: date) -> list[Finding]:
+    """Tesseract reads scanned pages and photos of forms; without it they need a person."""
+    import shutil
+
+    from parsers.readers.ocr import available
+
+    found = shutil.which("tesseract") if available() else None
+    if found is None:
+        return [warn("ocr", "Tesseract is not on PATH: scanned forms and photos are not read "
+                            "(each gets 'scanned; OCR not available'); install tesseract-ocr")]
+    return [ok("ocr", f"Tesseract at {found}")]
+
+
 def check_mailbox(config: Config, today: date) -> list[Finding]:
     check = MAILBOX_CHECKS.get(config.mailbox.backend)
     if check is None:
@@ -182,5 +195,6 @@ CHECKS: dict[str, Check] = {
     "calendar": check_calendar,
     "templates": check_templates,
     "pdf": check_pdf,
+    "ocr": check_ocr,
     "mailbox": check_mailbox,
 }

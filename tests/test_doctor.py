@@ -158,3 +158,14 @@ def test_the_daemon_warns_once_when_pdf_cannot_be_made(tmp_path: Path, monkeypat
         db.initialize(None)
     warnings = [r for r in caplog.records if "LibreOffice" in r.getMessage()]
     assert len(warnings) == (1 if pdf == "true" else 0)
+
+
+def test_no_tesseract_is_a_warning_not_a_failure(tmp_path: Path):
+    config = healthy_site(tmp_path / "site")
+    env = {**os.environ, "CME_NOW": NOW.isoformat(), "PATH": str(tmp_path / "empty-path")}
+    env.pop("CME_CONFIG", None)
+    result = subprocess.run([*CME, "--config", str(config), "doctor"], capture_output=True,
+                            text=True, env=env, cwd=config.parent, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    ocr = [line for line in lines_of(result) if line.split()[1] == "ocr:"]
+    assert ocr and ocr[0].startswith("warn") and "OCR not available" in ocr[0]
