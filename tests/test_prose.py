@@ -737,7 +737,8 @@ def test_any_text_reads_without_failing(text: str, subject: str, sent: date | No
     "Dear Joanne,", "", "Kind regards", "Jo Bloggs", "> From: A <a@b.org>", "Sent: 4 March 2026",
     "Subject: Re: x", "- DOB 1/2/2015", "Sam Reid (Year 5) has not attended.", "\t", "..",
     "Mum: Kerry Reid 07700 900123", "12 Nash Road, Town, OX1 1AA", "Re: Sam Reid", "Tel: 0",
-    "a" * 70 + ".", "Known to CSC: yes ☒", "On Mon, 2 Feb 2026, X wrote:",
+    "a" * 70 + ".", "Known to CSC: yes ☒", "On Mon, 2 Feb 2026, X wrote:", "Sent from my iPhone",
+    "Home address", "Room 9", "They are currently at:", "Best wishes", "Tel: 01632 960 000",
 ]), max_size=30))
 def test_any_arrangement_of_email_lines_reads_without_failing(lines: list[str]):
     prose_candidates("\n".join(lines), subject="Fwd: x", sent=SENT, quoted="\n".join(lines))
@@ -854,3 +855,23 @@ def test_a_forward_the_writer_announces_is_read_whatever_the_subject():
     assert (fields["child_dob"], fields["date_last_attended"]) == ("2010-10-09", "2026-02-06")
     replied = read("Hi,\n\nAnswers below.\n\nKevin", subject="Missing pupil", quoted=quoted)
     assert "child_dob" not in replied
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We placed the family in emergency accommodation. They are currently at:\n\nRoom 9\n"
+        "The Larches Guest House\n112–114 London Road\nWealdbury\nTN23 2BB",
+        "Home address\nRoom 9\nThe Larches Guest House\n112–114 London Road\nWealdbury\nTN23 2BB",
+    ],
+)
+def test_address_lines_under_a_line_that_introduces_them(text: str):
+    fields = read(text)
+    assert fields["child_address"] == ("Room 9, The Larches Guest House, 112–114 London Road, "
+                                       "Wealdbury")
+    assert fields["child_postcode"] == "TN23 2BB"
+
+
+def test_an_address_block_without_a_cue_is_nobodys():
+    text = "Please post the file to:\n\nTracking Team\nCounty Hall\nNewland Road\nOX1 9XR"
+    assert "child_address" not in read(text)

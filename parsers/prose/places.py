@@ -64,6 +64,38 @@ def address_candidates(context: Context) -> Iterator[Candidate]:
             yield from _block(segment.top, signed=False, context=context)
             yield from _block([x for x in segment.signature if x.strip()], signed=True,
                               context=context)
+        for k, lines in enumerate(segment.paragraphs):
+            above = segment.paragraphs[k - 1][-1] if k and segment.paragraphs[k - 1] else ""
+            yield from _labelled_block(lines, above, context)
+
+
+# What introduces an address written as lines: "Home address", "They are currently at:".
+_BLOCK_CUE = re.compile(
+    r"(?:\baddress(?:es)?|\b(?:live[sd]?|living|staying|currently|now|placed)\s+(?:\w+\s+){0,3}?at)"
+    r"\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _labelled_block(lines: list[str], above: str, context: Context) -> Iterator[Candidate]:
+    """Address lines down to a postcode, under a line (or a paragraph) that introduces them."""
+    for i, line in enumerate(lines):
+        found = postcodes(line)
+        if not found or len(line[: found[-1].start()].split()) > 6:
+            continue
+        parts = [line[: found[-1].start()].strip(" ,")]
+        k = i - 1
+        while k >= 0 and len(lines[k].split()) <= 6 and not _BLOCK_CUE.search(lines[k]) \
+                and not lines[k].rstrip().endswith((".", "?", "!")) \
+                and not _is_people(lines[k], context, first=False):
+            parts.append(lines[k].strip(" ,"))
+            k -= 1
+        cue = lines[k] if k >= 0 else above
+        if len(parts) >= 2 and _BLOCK_CUE.search(cue) and not _NOT_HOME.search(cue[-40:]):
+            address = ", ".join(p for p in reversed(parts) if p)
+            if not _NOT_HOME.search(address):
+                yield from _home(address, found[-1], 0.65, "address lines under a cue")
+        return
 
 
 def _home(address: str, postcode: re.Match[str], score: float, cue: str) -> Iterator[Candidate]:

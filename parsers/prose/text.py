@@ -265,6 +265,8 @@ def _paragraphs(body: list[str]) -> list[list[str]]:
     out: list[list[str]] = []
     for block in _blocks(body):
         lines = [line for line in block if not SENT_FROM.match(line)]
+        if not lines:
+            continue
         if _unwrapped(lines):
             out.extend([line] for line in lines)
         else:
