@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,21 @@ from cme.resources import SearchPath
 from parsers.document import Extract, ReadError
 from parsers.fields import Fields, choose
 from parsers.formats import detect
-from parsers.kinds import REFERENCE, KindEvidence, KindRules, decide_kind, load_kind_rules
+from parsers.kinds import (
+    REFERENCE,
+    SCHOOL_NAME,
+    KindEvidence,
+    KindRules,
+    decide_kind,
+    load_kind_rules,
+)
 from parsers.mapping import Candidate, Vocabulary, map_pairs
 from parsers.prose import prose_candidates
+from parsers.prose.vocabulary import ProseVocabulary, load_prose_vocabulary
 from parsers.readers.email import MailSignals, email_parts
 from parsers.readers.text import read_lines
 from parsers.sandbox import read_directly
+from parsers.signature_words import SignatureVocabulary, load_signature_vocabulary
 from parsers.templates import Template, TemplateSet, load_templates
 from watcher.parts import parse_message
 
@@ -94,6 +104,9 @@ class Parser:
     # How a document is read: directly, or in a sandboxed worker (parsers/sandbox.py).
     read: Callable[[str, bytes], Extract] = read_directly
     max_part_bytes: int = 20 * 1024 * 1024
+    # The site's word lists (the shipped ones when it has none).
+    prose_vocabulary: ProseVocabulary | None = None
+    signature_vocabulary: SignatureVocabulary | None = None
     _vocabularies: dict[str, tuple[Template, Vocabulary]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -102,6 +115,9 @@ class Parser:
     def from_folder(cls, folder: Path | SearchPath, **options: Any) -> Parser:
         """``folder`` is a templates folder (or search path) holding forms/ and kinds.toml."""
         search = SearchPath.of(folder)
+        options.setdefault("prose_vocabulary", load_prose_vocabulary(search.file("prose.toml")))
+        options.setdefault("signature_vocabulary",
+                           load_signature_vocabulary(search.file("signature.toml")))
         return cls(load_templates(search.sub("forms")), load_kind_rules(search.file("kinds.toml")),
                    **options)
 
@@ -127,15 +143,17 @@ class Parser:
         message = parse_message(raw)
         parts = email_parts(message, max_part_bytes=self.max_part_bytes)
         documents: list[DocumentResult] = []
+        sent = parts.signals.sent
         body = self._read(
-            read_lines(parts.body, subject=parts.subject), "body", parts.sender,
-            subject=parts.subject, is_body=True
+            read_lines(parts.body, subject=parts.subject, vocabulary=self.signature_vocabulary),
+            "body", parts.sender, subject=parts.subject, is_body=True, sent=sent,
         )
         documents.append(body)
         for label, why in parts.skipped:
             documents.append(DocumentResult(label, warnings=[why], unreadable=True))
         for name, declared, data in parts.attachments:
-            documents.extend(self.parse_document(data, name, declared, parts.sender, depth=1))
+            documents.extend(
+                self.parse_document(data, name, declared, parts.sender, depth=1, sent=sent))
         return self.merge(source, documents, parts.subject, parts.sender, parts.signals)
 
     def parse_document(
@@ -145,6 +163,7 @@ class Parser:
         declared: str | None = None,
         sender: str | None = None,
         depth: int = 0,
+        sent: date | None = None,
     ) -> list[DocumentResult]:
         """One attachment (and what it carries inside), read alone."""
         part = f"attachment:{name}"
@@ -160,12 +179,13 @@ class Parser:
                 DocumentResult(part, warnings=[*detected.warnings, exc.reason], unreadable=True)
             ]
         # An attached email is a mail, read as one: prose and a signature, not a form.
-        result = self._read(extract, part, sender, is_mail=detected.format in ("eml", "msg"))
+        result = self._read(extract, part, sender, is_mail=detected.format in ("eml", "msg"),
+                            sent=sent)
         result.warnings[:0] = detected.warnings
         out = [result]
         if depth < MAX_DEPTH:
             for inner_name, inner in extract.attachments:
-                out.extend(self.parse_document(inner, inner_name, None, sender, depth + 1))
+                out.extend(self.parse_document(inner, inner_name, None, sender, depth + 1, sent))
         return out
 
     def _read(
@@ -177,6 +197,7 @@ class Parser:
         subject: str = "",
         is_body: bool = False,
         is_mail: bool = False,
+        sent: date | None = None,
     ) -> DocumentResult:
         text = "\n".join(filter(None, (subject, extract.text)))
         template, score, tied = self.templates.best(text, sender)
@@ -194,7 +215,11 @@ class Parser:
         is_form = (len({c.field for c in candidates}) >= FORM_MIN_FIELDS
                    and not is_body and not is_mail)
         if not is_form:
-            candidates += prose_candidates(extract.text, kind_hint=kind, quoted=extract.quoted)
+            # The sender is the writer only of the body: an attached parent's letter
+            # came through the school's address.
+            candidates += prose_candidates(
+                extract.text, subject=subject, sent=sent, sender=sender if is_body else None,
+                quoted=extract.quoted, vocabulary=self.prose_vocabulary)
             found = REFERENCE.search(reference_text)
             if found:
                 candidates.append(
@@ -253,9 +278,14 @@ class Parser:
         if kind != "case_update":
             fields.pop("update_outcome", None)
         from_school = self.rules.sender_class(sender) == "school"
-        if kind in SCHOOL_KINDS and from_school and "school_name" in fields:
-            # A school's own notification: whoever completed it works at that school.
-            fields.setdefault("referrer_organisation", fields["school_name"])
+        organisation = fields.get("referrer_organisation")
+        if kind in SCHOOL_KINDS and from_school:
+            # A school's own notification: whoever completed it works at that school,
+            # and the school it names is theirs when it names no other.
+            if "school_name" in fields:
+                fields.setdefault("referrer_organisation", fields["school_name"])
+            elif isinstance(organisation, str) and SCHOOL_NAME.search(organisation):
+                fields["school_name"] = organisation
         if kind == "other":
             # Read, but not a message the register acts on: whatever was read is
             # for a person to look at, never to be acted on.
