@@ -34,6 +34,7 @@ from workflows.digest import Digest
 from workflows.letters import find_libreoffice
 from workflows.outbox import Outbox
 from workflows.scheduler import WakeUps
+from workflows.sender import Sender
 
 if TYPE_CHECKING:
     from watcher.smtp import SmtpSender
@@ -77,6 +78,7 @@ class App:
     processor: Processor
     workflow: Workflow
     digest: Digest
+    sender: Sender
 
     def open_mailbox(self) -> Mailbox:
         factory = MAILBOX_BACKENDS.get(self.config.mailbox.backend)
@@ -87,7 +89,7 @@ class App:
             )
         mailbox = factory(self.config)
         # Letters and digests leave through the same mailbox the mail comes in by.
-        self.workflow.outbox.send_mail = mailbox.send
+        self.sender.mailbox = mailbox
         return mailbox
 
     def daemon(self, mailbox: Mailbox, *, progress: Progress | None = None) -> Daemon:
@@ -99,7 +101,8 @@ class App:
             self.processor,
             batch_size=self.config.mailbox.batch_size,
             poll_seconds=self.config.mailbox.poll_seconds,
-            tickers=[self.workflow.tick, self.digest.tick],
+            # Deadlines and the digest record letters; the sender mails what is pending.
+            tickers=[self.workflow.tick, self.digest.tick, self.sender.tick],
             next_due=self.workflow.next_due,
             wakeups=WakeUps(self.config.scheduler.sweep_minutes),
             backoff=backoff(self.config),
@@ -164,6 +167,7 @@ def build_app(config: Config, clock: Clock) -> App:
         MessageStatus.RECEIVED: ParseStage(build_parser(config), archive),
         MessageStatus.PARSED: workflow,
     }
-    processor = Processor(stages, clock, backoff(config))
+    sender = Sender(config, clock)
+    processor = Processor(stages, clock, backoff(config), after_commit=sender.send_pending)
     return App(config, clock, database, archive, intake, processor, workflow,
-               Digest(config, outbox, clock))
+               Digest(config, clock), sender)

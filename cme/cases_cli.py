@@ -7,6 +7,7 @@ workflow load when a command needs them, so each command answers at once.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -86,8 +87,10 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
             open_register(ctx)
             _show_case(case_or_fail(reference), as_json)
             return
+        from cme.logs import leave_failures_to_the_command
         from register.db import db
 
+        leave_failures_to_the_command()
         app = open_app(ctx)
         case = case_or_fail(reference)
         if action == "close":
@@ -95,18 +98,22 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
                 raise user_error("close needs --reason")
             if case.status == "closed":
                 raise user_error(f"{case.reference} is already closed")
-            app.open_mailbox()
+            mailbox = app.open_mailbox()
+            before = _last_letter()
             with db.atomic():
                 app.workflow.close(case, reason, app.clock.now(), actor="team")
             click.echo(f"{case.reference} closed")
+            mail_and_report(app, mailbox, user_error, _letters_since(before))
             return
         if action == "allocate":
             if not lead:
                 raise user_error("allocate needs --lead")
-            app.open_mailbox()
+            mailbox = app.open_mailbox()
+            before = _last_letter()
             with db.atomic():
                 app.workflow.allocate(case, lead, email, app.clock.now())
             click.echo(f"{case.reference}: Lead Professional {lead}")
+            mail_and_report(app, mailbox, user_error, _letters_since(before))
 
     @cli.command("deadlines")
     @click.option("--due-before", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
@@ -166,12 +173,16 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
         item.save()
         click.echo(f"review item {item_id} resolved")
 
-    @cli.command("letters")
+    @cli.group("letters", invoke_without_command=True)
     @click.option("--case", "reference", default=None)
+    @click.option("--state", type=click.Choice(["pending", "sent", "held", "failed"]))
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_context
-    def letters_command(ctx: click.Context, reference: str | None, as_json: bool) -> None:
-        """Letters written, newest last."""
+    def letters_group(ctx: click.Context, reference: str | None, state: str | None,
+                      as_json: bool) -> None:
+        """Letters written, newest last, with where each is on its way out."""
+        if ctx.invoked_subcommand is not None:
+            return
         open_register(ctx)
         from register.models import Letter
         from register.queries import letter_as_dict, with_case
@@ -179,10 +190,82 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
         query = with_case(Letter.select()).order_by(Letter.id)
         if reference:
             query = query.where(Letter.case == case_or_fail(reference))
+        if state:
+            query = query.where(Letter.state == state)
         rows = [letter_as_dict(letter) for letter in query]
-        _emit(rows, as_json, "no letters", ("id", "case", "template", "to", "created", "path"),
-              lambda r: (str(r["id"]), r["case"], r["template"], ", ".join(r["recipients"]),
-                         r["created"][:16], r["path"]))
+        _emit(rows, as_json, "no letters",
+              ("id", "case", "template", "state", "to", "created", "path"),
+              lambda r: (str(r["id"]), r["case"], r["template"], r["state"],
+                         ", ".join(r["recipients"]), r["created"][:16], r["path"]))
+
+    @letters_group.command("retry")
+    @click.argument("letter_id", type=int, required=False)
+    @click.option("--case", "reference", default=None, help="Only this case's letters.")
+    @click.pass_context
+    def letters_retry(ctx: click.Context, letter_id: int | None, reference: str | None) -> None:
+        """Mail failed letters again (after their template is fixed), and any pending."""
+        from cme.logs import leave_failures_to_the_command
+
+        leave_failures_to_the_command()
+        app = open_app(ctx)
+        case_id = case_or_fail(reference).id if reference else None
+        from register.models import Letter
+
+        if letter_id is not None and Letter.get_or_none(Letter.id == letter_id) is None:
+            raise user_error(f"no letter {letter_id}")
+        mailbox = app.open_mailbox()
+        again = app.sender.requeue_failed(letter_id=letter_id, case_id=case_id)
+        click.echo(f"{len(again)} failed letters to mail again")
+        mail_and_report(app, mailbox, user_error, again)
+
+
+@dataclass(frozen=True)
+class LetterReport:
+    lines: list[str]
+    problems: list[str]  # failed letters, and letters the mailbox could not take yet
+
+
+def letter_lines(ids: list[int]) -> LetterReport:
+    """One line per letter of ``ids``: where it stands, and why when it is stuck."""
+    from register.models import Letter
+    from register.states import LetterState
+
+    lines, problems = [], []
+    for letter in Letter.select().where(Letter.id.in_(ids)).order_by(Letter.id):
+        line = f"letter {letter.id} ({letter.template}): {letter.state}"
+        lines.append(line + (f": {letter.error}" if letter.error else ""))
+        if letter.state == LetterState.FAILED or (letter.state == LetterState.PENDING
+                                                  and letter.error):
+            problems.append(f"letter {letter.id} {letter.state}: {letter.error}")
+    return LetterReport(lines, problems)
+
+
+def _last_letter() -> int:
+    from register.models import Letter
+
+    return Letter.select(Letter.id).order_by(Letter.id.desc()).scalar() or 0
+
+
+def _letters_since(row_id: int) -> list[int]:
+    from register.models import Letter
+
+    return [row.id for row in Letter.select(Letter.id).where(Letter.id > row_id)]
+
+
+def mail_and_report(app: Any, mailbox: Any, user_error: type[Exception],
+                    ids: list[int]) -> None:
+    """Mail what is pending (after the command's commit), then say how letters ``ids`` stand."""
+    try:
+        app.sender.send_pending()
+    except OSError as exc:  # the outbox's disk: the daemon mails them later
+        raise user_error(f"letters not mailed yet: {exc.strerror or exc}") from None
+    finally:
+        mailbox.close()
+    report = letter_lines(ids)
+    for line in report.lines:
+        click.echo(line)
+    if report.problems:
+        raise user_error("; ".join(report.problems))
 
 
 def _show_case(case: Any, as_json: bool) -> None:

@@ -308,14 +308,29 @@ def intake_retry(ctx: click.Context, message_id: int) -> None:
     app = open_app(ctx)
     try:
         message = _message_or_fail(message_id)
+        mailbox = app.open_mailbox()
         try:
             message = app.intake.reopen(message)
         except OSError as exc:
             raise UserError(f"message {message_id}: cannot read its mail from the archive: "
                             f"{exc.strerror or exc}") from None
-        message = app.processor.process(message.id)
+        # Its letters that failed (a broken template, fixed since) go out again,
+        # mailed once by the same sender as the daemon's.
+        app.sender.requeue_failed(source_id=message.id)
+        try:
+            message = app.processor.process(message.id)
+        finally:
+            mailbox.close()
+        from cme.cases_cli import letter_lines
+        from register.models import Letter
+
+        letters = letter_lines([row.id for row in Letter.select(Letter.id)
+                                .where(Letter.source == message.id)])
     except expected_errors() as exc:
         raise UserError(str(exc)) from None
+    except OSError as exc:  # the outbox's disk: the letters stay pending for the daemon
+        raise UserError(f"message {message_id}: its letters are not mailed yet: "
+                        f"{exc.strerror or exc}") from None
     finally:
         app.close()
     if message.status == MessageStatus.FAILED:
@@ -323,6 +338,10 @@ def intake_retry(ctx: click.Context, message_id: int) -> None:
     click.echo(
         f"message {message.id}: {message.status}" + (f" ({message.error})" if message.error else "")
     )
+    for line in letters.lines:
+        click.echo(line)
+    if letters.problems:
+        raise UserError(f"message {message.id}: " + "; ".join(letters.problems))
 
 
 def _config_or_defaults(ctx: click.Context) -> Config:

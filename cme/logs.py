@@ -79,8 +79,9 @@ def show_daemon_status() -> None:
 
 
 def leave_failures_to_the_command() -> None:
-    """For a command that reports a message's failure itself (``cme intake retry``):
-    the processor's own warning would say it twice. Kept with -v."""
-    processing = logging.getLogger("watcher.processing")
+    """For a command that reports failures itself (``cme intake retry``, ``cme letters
+    retry``, ``cme case REF close``): the processor's and the sender's own warnings
+    would say them twice. Kept with -v."""
     if logging.getLogger().getEffectiveLevel() > logging.INFO:
-        processing.setLevel(logging.ERROR)
+        for name in ("watcher.processing", "workflows.sender"):
+            logging.getLogger(name).setLevel(logging.ERROR)

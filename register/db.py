@@ -14,6 +14,8 @@ from urllib.parse import unquote, urlparse
 import peewee
 from playhouse.migrations import Runner
 
+from cme.private import private_folder
+
 db = peewee.DatabaseProxy()
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -60,7 +62,7 @@ def _postgres_password(in_url: str | None) -> str | None:
 
 def _sqlite(path: Path) -> peewee.SqliteDatabase:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_folder(path.parent)
         if not path.exists():
             # Create the file private before SQLite opens it with the umask's mode.
             fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)

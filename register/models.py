@@ -10,7 +10,7 @@ import peewee
 
 from register.db import db
 from register.fields import InstantField, JSONField
-from register.states import MessageStatus
+from register.states import LetterState, MessageStatus
 
 
 class BaseModel(peewee.Model):
@@ -160,12 +160,25 @@ class Deadline(BaseModel):
 
 
 class Letter(BaseModel):
+    """A letter decided by a transaction and mailed after its commit (the outbox).
+
+    ``context`` is what the letter says, taken when it was decided; the sender
+    renders it into ``path`` and mails it under ``message_id``, which is unique
+    to this row (``workflows/outbox.py`` says why it is not just the row id).
+    """
+
     case = peewee.ForeignKeyField(Case, backref="letters", on_delete="CASCADE")
     template = peewee.CharField()
     recipients = JSONField()
     path = peewee.CharField()
     created_at = InstantField()
     deadline = peewee.ForeignKeyField(Deadline, null=True, on_delete="SET NULL")
+    state = peewee.CharField(index=True, default=LetterState.PENDING)
+    message_id = peewee.CharField(null=True, unique=True)
+    source = peewee.ForeignKeyField(InboundMessage, null=True, on_delete="SET NULL")
+    context = JSONField(null=True)
+    error = peewee.TextField(null=True)
+    sent_at = InstantField(null=True)
 
 
 class ReviewItem(BaseModel):
@@ -176,6 +189,18 @@ class ReviewItem(BaseModel):
     created_at = InstantField()
     resolved_at = InstantField(null=True)
     resolution = peewee.TextField(null=True)
+
+
+class DailyDigest(BaseModel):
+    """The team's daily digest: one a day, mailed through the outbox like a letter."""
+
+    day = peewee.DateField(unique=True)
+    text = peewee.TextField()
+    state = peewee.CharField(index=True, default=LetterState.PENDING)
+    message_id = peewee.CharField(unique=True)
+    created_at = InstantField()
+    sent_at = InstantField(null=True)
+    error = peewee.TextField(null=True)
 
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (
@@ -190,4 +215,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Deadline,
     Letter,
     ReviewItem,
+    DailyDigest,
 )

@@ -191,7 +191,7 @@ def with_case(query: peewee.ModelSelect) -> peewee.ModelSelect:
 def letter_as_dict(letter: Letter) -> dict[str, Any]:
     return {"id": letter.id, "case": letter.case.reference, "template": letter.template,
             "recipients": letter.recipients, "created": iso(letter.created_at),
-            "path": letter.path}
+            "path": letter.path, "state": letter.state, "error": letter.error}
 
 
 def review_as_dict(item: ReviewItem) -> dict[str, Any]:

@@ -46,6 +46,14 @@ class Office:
         finally:
             mailbox.close()
 
+    def send(self):
+        """Mail what is pending, as a command does after its commit."""
+        mailbox = self.app.open_mailbox()
+        try:
+            return self.app.sender.send_pending()
+        finally:
+            mailbox.close()
+
     def close(self) -> None:
         self.app.close()
         db.initialize(None)

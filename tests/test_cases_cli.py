@@ -60,7 +60,8 @@ def test_deadlines_letters_and_review_json(config):
     assert all(d["due"] < "2026-02-12" for d in before)
     letters = json.loads(run_cme(config, "letters", "--json", env=NOW).stdout)
     assert {"keyworker_notification", "esw_enquiry_request"} <= {x["template"] for x in letters}
-    assert set(letters[0]) == {"id", "case", "template", "recipients", "created", "path"}
+    assert set(letters[0]) == {"id", "case", "template", "recipients", "created", "path",
+                               "state", "error"}
     assert letters[0]["created"].endswith("+00:00")
     review = json.loads(run_cme(config, "review", "--json", env=NOW).stdout)
     upn = next(r for r in review if "child_upn" in r["reason"])

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 
+from register.db import db
 from register.models import Case, Child, Event, Letter, ReviewItem
 from tests.fixtures.builders import Email
 from tests.office import Office, update_email
@@ -137,8 +138,10 @@ def test_agency_referral_assessment_and_allocation(office):
     office.run(datetime(2026, 2, 23, 8, 0))
     assert office.deadlines(case)["referral_assessment"][1] == "fired"
     assert office.letters(case) == ["referral_acknowledgement"]  # a reminder, not a letter
-    office.app.workflow.allocate(case, "Sam Example", "sam.example@partner.example.gov.uk",
-                                 datetime(2026, 2, 24, 10, 0, tzinfo=office.clock.at.tzinfo))
+    with db.atomic():
+        office.app.workflow.allocate(case, "Sam Example", "sam.example@partner.example.gov.uk",
+                                     datetime(2026, 2, 24, 10, 0, tzinfo=office.clock.at.tzinfo))
+    office.send()
     assert office.deadlines(case)["lead_professional_allocation"][1] == "met"
     assert "Sam Example" in office.letter_text(case, "lead_professional_allocation")
 

@@ -16,11 +16,13 @@ import threading
 from datetime import date
 from pathlib import Path
 
+from cme.private import private_folder
+
 
 class Archive:
     def __init__(self, root: Path) -> None:
         self.root = root
-        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_folder(root)
         os.chmod(root, 0o700)
         for stale in root.glob("*/*/*/*/.*"):  # left by a crash mid-write
             if not _alive(stale.name.rsplit(".", 1)[-1]):
@@ -47,7 +49,8 @@ class Archive:
         folder = target.parent
         if folder not in self._known_dirs:
             if not folder.exists():
-                folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+                # year/month/day: every level private, not just the day
+                private_folder(folder)
                 self._dirty_dirs.add(folder.parent)
             self._known_dirs.add(folder)
         # Same bytes, same name: renaming over an existing copy changes nothing.

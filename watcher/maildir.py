@@ -9,16 +9,20 @@ is the file's modification time, which Maildir delivery sets.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import mailbox
 import os
+import re
 import select
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.generator import BytesGenerator
+from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cme.private import PRIVATE_FILE, private_file, private_folder
 from watcher.mailbox import InboundMail, MailboxError, OutboundMail, Outcome
 from watcher.outgoing import build_email
 
@@ -28,6 +32,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FOLDERS = {Outcome.PROCESSED: "Processed", Outcome.QUARANTINED: "Quarantine"}
+# A Message-ID that is safe as a file name as it stands (the outbox's own are).
+_PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.@_+-]{0,200}")
 
 
 class MaildirMailbox:
@@ -85,6 +91,7 @@ class MaildirMailbox:
             return  # already moved: acknowledging twice is harmless
         target = self.path / f".{FOLDERS[outcome]}" / "cur" / f"{uid}:2,S"
         try:
+            private_file(source)  # the mail server's mode (often 0644) is not ours to keep
             os.rename(source, target)
         except FileNotFoundError:
             return
@@ -112,21 +119,42 @@ class MaildirMailbox:
         message = build_email(outbound)
         if self.sender is not None:
             self.sender.send(message)
-        self.sent_path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}.eml"
-        tmp = self.sent_path / f".{name}.tmp"
+        self._keep(message)
+
+    def _keep(self, message: EmailMessage) -> None:
+        """The sent folder holds one file per mail sent, named by its Message-ID.
+
+        A second send of the same Message-ID is kept as a second file
+        (``NAME~2.eml``), as a mail server would deliver it twice: the folder
+        shows a duplicate instead of hiding it.
+        """
+        private_folder(self.sent_path)
+        name = sent_name(str(message["Message-ID"]))
+        for stale in self.sent_path.glob(f".{name}.*.tmp"):
+            stale.unlink(missing_ok=True)  # left by a crash mid-write: it was never sent
+        tmp = self.sent_path / f".{name}.{os.getpid()}.tmp"
         # An OSError (a full or read-only outbox) is not wrapped in MailboxError:
         # the daemon waits for the disk and the letter is sent again, where a
         # MailboxError would record it as not mailed and go on.
         try:
-            with open(tmp, "wb") as fh:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+            with open(fd, "wb") as fh:
                 BytesGenerator(fh).flatten(message)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.rename(tmp, self.sent_path / name)
+            target, copy = self.sent_path / f"{name}.eml", 1
+            while target.exists():
+                copy += 1
+                target = self.sent_path / f"{name}~{copy}.eml"
+            os.rename(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+        _fsync_folder(self.sent_path)  # the name must outlive a power cut: was_sent reads it
+
+    def was_sent(self, message_id: str) -> bool:
+        """Whether the sent folder holds a mail with this Message-ID (one stat)."""
+        return (self.sent_path / f"{sent_name(message_id)}.eml").exists()
 
     def deliver(self, raw: bytes) -> str:
         """Put ``raw`` in the inbox as a mail server would; return its key."""
@@ -142,16 +170,33 @@ class MaildirMailbox:
 def ensure_maildir(path: Path) -> mailbox.Maildir:
     """Open the Maildir at ``path``, creating it and its Maildir++ folders as needed."""
     try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_folder(path)
         for sub in ("tmp", "new", "cur"):
-            (path / sub).mkdir(exist_ok=True, mode=0o700)
+            private_folder(path / sub)
         inbox = mailbox.Maildir(path, create=False)
         for folder in FOLDERS.values():
             if folder not in inbox.list_folders():
-                inbox.add_folder(folder)
+                inbox.add_folder(folder)  # 0700 folders, but a 0666-umask marker file
+                private_file(path / f".{folder}" / "maildirfolder")
     except OSError as exc:
         raise MailboxError(f"cannot open Maildir {path}: {exc}") from exc
     return inbox
+
+
+def sent_name(message_id: str) -> str:
+    """A file name for a Message-ID: the ID itself when it is plain, else its hash."""
+    bare = message_id.strip().removeprefix("<").removesuffix(">")
+    if _PLAIN_ID.fullmatch(bare):
+        return bare
+    return "id-" + hashlib.sha256(message_id.strip().encode()).hexdigest()[:40]
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _drain(fd: int) -> None:

@@ -44,11 +44,17 @@ class Tally:
 
 
 class Processor:
+    """Runs messages through ``stages``; ``after_commit`` runs once a message's
+    stages have committed, outside any transaction: the outbox's sender, which
+    mails what the message's transaction recorded (STYLE.md 16)."""
+
     def __init__(self, stages: Mapping[str, Stage], clock: Clock,
-                 retry: Backoff | None = None) -> None:
+                 retry: Backoff | None = None, *,
+                 after_commit: Callable[[], object] | None = None) -> None:
         self.stages = dict(stages)
         self.clock = clock
         self.retry = retry or Backoff()
+        self.after_commit = after_commit
 
     def _waiting(self) -> object:
         """Rows to move: those in a stage's status, and transient failures now due."""
@@ -88,11 +94,36 @@ class Processor:
                 tally.retrying += 1
                 tally.stalled = transient
                 break
+            tally.stalled = self._after_commit()
+            if tally.stalled is not None:
+                break
         return tally
 
     def process(self, message_id: int) -> InboundMessage:
-        """Run one message through every stage it can go through; return it."""
-        return self._process(message_id)[0]
+        """Run one message through every stage it can go through, then ``after_commit``
+        (whose errors go up to the caller); return the message."""
+        message = self._process(message_id)[0]
+        if self.after_commit is not None:
+            self.after_commit()
+        return message
+
+    def _after_commit(self) -> str | None:
+        """Run the hook; the reason when a full or read-only disk stopped it.
+
+        The message is applied by then; what the hook does (mailing its
+        letters) waits, pending, and the run ends, as for a transient failure
+        of a stage. A locked register and a bug go up, as they do from a stage.
+        """
+        if self.after_commit is None:
+            return None
+        try:
+            self.after_commit()
+        except Exception as exc:
+            if classify(exc) is not Fault.STORAGE:
+                raise
+            log.debug("after the commit: %s; tried again in the next pass", explain(exc))
+            return explain(exc)
+        return None
 
     def _process(self, message_id: int) -> tuple[InboundMessage, str | None]:
         """The message, and the reason when it failed for a transient one."""

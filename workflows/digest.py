@@ -1,53 +1,54 @@
 """The daily digest: what is due and overdue, mailed to the team once a day.
 
-It is a reminder to the team, recorded as an event (not a Letter). It goes out
-at the first pass after ``letters.digest_hour`` each day, and never twice in a
-day, however often the daemon restarts.
+It is a reminder to the team, recorded as a ``DailyDigest`` row (not a Letter)
+at the first pass after ``letters.digest_hour`` each day, one row a day however
+often the daemon restarts (the day is unique), and mailed after the commit by
+the sender, as every letter is (``workflows/sender.py``).
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import peewee
+
 from cme.clock import Clock, as_london
 from cme.config import Config
-from register.models import Deadline, Event
-from watcher.mailbox import MailboxError, OutboundMail
+from register.models import DailyDigest, Deadline, Event
+from register.states import LetterState
 from workflows.clocks import start_of
-from workflows.outbox import Outbox, long_date
+from workflows.outbox import long_date
 
 LOOKAHEAD_DAYS = 7
+
+
+def digest_message_id(day: date) -> str:
+    """``<digest-YYYY-MM-DD.RANDOM@cme>``; random for the reason letters' are."""
+    return f"<digest-{day.isoformat()}.{secrets.token_hex(8)}@cme>"
 
 
 @dataclass
 class Digest:
     config: Config
-    outbox: Outbox
     clock: Clock
 
     def tick(self) -> int:
         now = as_london(self.clock.now())
         today = now.date()
-        if now.hour < self.config.letters.digest_hour or self.sent_on(today):
+        if now.hour < self.config.letters.digest_hour or self.recorded_on(today):
             return 0
-        body = self.text(today)
-        Event.create(case=None, kind="digest", at=now, detail={"date": today.isoformat(),
-                                                                "text": body})
-        if self.outbox.send_mail is not None:
-            try:
-                self.outbox.send_mail(OutboundMail(
-                    (self.config.team.email,), f"CME daily digest {long_date(today)}", body,
-                    sender=self.config.team.email))
-            except MailboxError:
-                pass  # the digest is on the register; tomorrow's goes out as usual
+        try:
+            DailyDigest.create(day=today, text=self.text(today), state=LetterState.PENDING,
+                               message_id=digest_message_id(today), created_at=now)
+        except peewee.IntegrityError:
+            pass  # another daemon on the same register recorded today's first
         return 0
 
     @staticmethod
-    def sent_on(day: date) -> bool:
-        return Event.select().where((Event.kind == "digest") & (Event.case.is_null())
-                                    & (Event.at >= start_of(day))
-                                    & (Event.at < start_of(day + timedelta(days=1)))).exists()
+    def recorded_on(day: date) -> bool:
+        return DailyDigest.select().where(DailyDigest.day == day).exists()
 
     def text(self, today: date) -> str:
         # due_at, not due: (state, due_at) is the index the sweep uses too

@@ -14,6 +14,7 @@ missing or fails, because the DOCX is what matters.
 from __future__ import annotations
 
 import contextlib
+import glob
 import html
 import logging
 import os
@@ -36,7 +37,9 @@ from docxtpl import DocxTemplate
 from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
+from cme.private import private_file, private_folder
 from cme.resources import SearchPath
+from parsers.clean import strip_bidi
 
 log = logging.getLogger(__name__)
 
@@ -145,8 +148,9 @@ def render_letter(template_dir: Path | SearchPath, stem: str, context: dict,
         ) from e
     except Exception as e:  # an edited template is code: {{ x|int + 'a' }} raises TypeError
         raise LetterError(stem, f"cannot render: {type(e).__name__}: {e}") from e
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    # mkstemp's 0600 suits a file that names a child.
+    private_folder(out_path.parent)
+    # mkstemp's 0600 suits a file that names a child. Its name starts with the
+    # letter's, so that ``remove_leftovers`` finds it after a crash.
     fd, name = tempfile.mkstemp(prefix=f".{out_path.stem}.", suffix=".tmp", dir=out_path.parent)
     try:
         with os.fdopen(fd, "wb") as stream:
@@ -203,9 +207,11 @@ def to_pdf(docx: Path, timeout: float = 60) -> Path | None:
     if office is None:
         return None
     target = docx.with_suffix(".pdf")
+    # Both folders sit beside the letter and are named after it: removed when the
+    # conversion ends, however it ends, and by ``remove_leftovers`` after a crash.
     with (
-        tempfile.TemporaryDirectory(prefix="cme-soffice-") as profile,
-        tempfile.TemporaryDirectory(prefix=".pdf-", dir=docx.parent) as outdir,
+        tempfile.TemporaryDirectory(prefix=f".{docx.stem}.soffice-", dir=docx.parent) as profile,
+        tempfile.TemporaryDirectory(prefix=f".{docx.stem}.pdf-", dir=docx.parent) as outdir,
     ):
         command = [office, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless"]
         command += ["--norestore", "--convert-to", "pdf", "--outdir", outdir, str(docx)]
@@ -228,8 +234,23 @@ def to_pdf(docx: Path, timeout: float = 60) -> Path | None:
                 "PDF conversion of %s failed (exit %s): %s", docx.name, process.returncode, detail
             )
             return None
+        private_file(produced)  # LibreOffice writes with the umask's mode
         os.replace(produced, target)  # same folder, so the rename is atomic
     return target
+
+
+def remove_leftovers(docx: Path) -> None:
+    """Remove what an interrupted render or conversion of ``docx`` left beside it.
+
+    ``render_letter`` and ``to_pdf`` clean up after themselves on every path a
+    Python ``finally`` sees; a killed process leaves its temporary files, which
+    the next attempt at the same letter removes first.
+    """
+    for stale in docx.parent.glob(f".{glob.escape(docx.stem)}.*"):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
 
 
 def read_text(docx_path: Path) -> str:
@@ -272,6 +293,7 @@ def _open(template_dir: Path | SearchPath, stem: str) -> DocxTemplate:
 
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
+        value = strip_bidi(value)  # "gpj.exe" must not read as "exe.jpg" in a letter
         return _NOT_XML.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
     if isinstance(value, Mapping):
         return {key: _clean(item) for key, item in value.items()}

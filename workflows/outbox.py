@@ -1,4 +1,11 @@
-"""Letters and reminders leaving the team: rendered, recorded, then mailed.
+"""Letters and reminders leaving the team: decided and recorded, for the sender.
+
+``Outbox.letter`` runs inside the transaction that applies a message (or closes
+a case, or fires a deadline): it takes what the letter will say, decides its
+recipients and records it as a pending ``Letter`` row. Nothing is rendered or
+mailed here. After the commit, ``workflows/sender.py`` renders and mails each
+pending letter once; a rollback takes the letter with it, so no letter is ever
+mailed for work the register does not hold (STYLE.md 16).
 
 By default every letter goes to the tracking team's own address for review,
 with the DOCX (and PDF where LibreOffice is installed) attached. Sending straight
@@ -10,7 +17,7 @@ items open (nothing under review goes outside the LA).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,15 +25,13 @@ from typing import Any
 
 from cme.clock import as_london
 from cme.config import Config
+from parsers.clean import strip_bidi
 from register.models import Case, Deadline, InboundMessage, Letter, ReviewItem
-from watcher.mailbox import Attachment, MailboxError, OutboundMail
+from register.states import LetterState
 from workflows.cases import contact_of, event
-from workflows.letters import blank_context, read_text, render_letter, to_pdf
+from workflows.letters import blank_context
 
 log = logging.getLogger(__name__)
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-Send = Callable[[OutboundMail], None]
 
 
 def long_date(value: date | str | None) -> str:
@@ -39,10 +44,32 @@ def long_date(value: date | str | None) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}" if value else ""
 
 
+def letter_message_id(row_id: int) -> str:
+    """The Message-ID a letter is mailed under: ``<letter-ROWID.RANDOM@cme>``.
+
+    Stable because it is stored on the row with the letter, in the same
+    transaction. The random part makes it unique beyond this register: the row
+    id alone, even with a site-wide id, repeats when a register is rebuilt or
+    restored from a backup, while the sent folder still holds the old mail, which
+    would then pass for the new letter's and the new letter would never leave.
+    """
+    return f"<letter-{row_id}.{secrets.token_hex(8)}@cme>"
+
+
+def unbidi(value: Any) -> Any:
+    """``value`` with bidirectional controls stripped from every string in it."""
+    if isinstance(value, str):
+        return strip_bidi(value)
+    if isinstance(value, dict):
+        return {key: unbidi(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [unbidi(item) for item in value]
+    return value
+
+
 @dataclass
 class Outbox:
     config: Config
-    send_mail: Send | None = None
 
     @property
     def letters_dir(self) -> Path:
@@ -51,21 +78,21 @@ class Outbox:
     def letter(self, case: Case, stem: str, role: str, at: datetime, *,
                deadline: Deadline | None = None, message: InboundMessage | None = None
                ) -> Letter:
-        """Render ``stem`` for ``case``, record it, and mail it for review (or out)."""
+        """Record ``stem`` for ``case``, pending, in the caller's transaction."""
         context = self.context(case, role, at, deadline)
         stamp = as_london(at).strftime("%Y%m%d-%H%M%S")
         count = Letter.select().where(Letter.case == case).count() + 1
-        path = self.letters_dir / case.reference / f"{stamp}-{count:02d}-{stem}.docx"
-        render_letter(self.config.templates.sub("letters"), stem, context, path)
-        pdf = to_pdf(path, self.config.letters.pdf_timeout_seconds) if self.config.letters.pdf \
-            else None
+        folder = self.letters_dir / strip_bidi(case.reference)
+        path = folder / f"{stamp}-{count:02d}-{stem}.docx"
         recipients = self._recipients(case, context["recipient"])
         row = Letter.create(case=case, template=stem, recipients=recipients, path=str(path),
-                            created_at=at, deadline=deadline)
+                            created_at=at, deadline=deadline, source=message, context=context,
+                            state=LetterState.PENDING)
+        row.message_id = letter_message_id(row.id)
+        row.save(only=[Letter.message_id])
         event(case, "letter", at, message=message,
               detail={"letter": row.id, "template": stem, "to": role,
                       "recipients": recipients})
-        self._mail(case, stem, path, pdf, recipients, context, at)
         return row
 
     def reminder(self, case: Case, text: str, at: datetime, *,
@@ -84,24 +111,6 @@ class Outbox:
         if under_review or not recipient.get("email"):
             return team  # a person checks first; the letter still reaches the team
         return [recipient["email"], *team]
-
-    def _mail(self, case: Case, stem: str, path: Path, pdf: Path | None,
-              recipients: list[str], context: dict[str, Any], at: datetime) -> None:
-        if self.send_mail is None:
-            return
-        attachments = [Attachment(path.name, DOCX, path.read_bytes())]
-        if pdf is not None:
-            attachments.append(Attachment(pdf.name, "application/pdf", pdf.read_bytes()))
-        title = stem.replace("_", " ")
-        body = (f"Letter for review: {title}, case {case.reference}.\n"
-                f"Recipient: {context['recipient']['name']} "
-                f"{context['recipient']['organisation']}\n\n" + read_text(path))
-        try:
-            self.send_mail(OutboundMail(tuple(recipients), f"[{case.reference}] {title}", body,
-                                        tuple(attachments), self.config.team.email))
-        except MailboxError as exc:
-            # The letter is in the outbox and on the register; only the email failed.
-            event(case, "letter_not_mailed", at, detail={"template": stem, "error": str(exc)})
 
     def context(self, case: Case, role: str, at: datetime,
                 deadline: Deadline | None = None) -> dict[str, Any]:
@@ -152,7 +161,7 @@ class Outbox:
         for flag in ctx["flags"]:
             ctx["flags"][flag] = details.get(flag) is True
         ctx["recipient"].update(self._recipient(case, role, ctx))
-        return ctx
+        return unbidi(ctx)
 
     def _recipient(self, case: Case, role: str, ctx: dict[str, Any]) -> dict[str, str]:
         team = self.config.team
