@@ -62,9 +62,17 @@ def _imap(config: Config) -> Mailbox:
     return ImapMailbox(config.mailbox, sender=_smtp(config))
 
 
+def _ews(config: Config) -> Mailbox:
+    from watcher.ews import EwsMailbox
+    from watcher.state import MailboxState
+
+    return EwsMailbox(config.mailbox, MailboxState(config.mailbox.backend))
+
+
 MAILBOX_BACKENDS: dict[str, Callable[[Config], Mailbox]] = {
     "maildir": _maildir,
     "imap": _imap,
+    "ews": _ews,
 }
 
 

@@ -203,6 +203,18 @@ class DailyDigest(BaseModel):
     error = peewee.TextField(null=True)
 
 
+class MailboxState(BaseModel):
+    """A mailbox backend's token between runs (EWS sync state, Graph delta link)."""
+
+    mailbox = peewee.CharField()
+    key = peewee.CharField()
+    value = peewee.TextField()
+    updated_at = InstantField()
+
+    class Meta:
+        indexes = ((("mailbox", "key"), True),)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     InboundMessage,
     Document,
@@ -216,4 +228,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Letter,
     ReviewItem,
     DailyDigest,
+    MailboxState,
 )

@@ -152,6 +152,53 @@ class ImapHarness(Harness):
                 pass
 
 
+class EwsHarness(Harness):
+    """A fake EWS endpoint of its own for each test, driven by the real exchangelib."""
+
+    name = "ews"
+
+    def __init__(self, folder: Path) -> None:
+        from tests import fake_ews
+
+        super().__init__(folder)
+        self.fake = fake_ews.FakeEws().start()
+        self.env = {"CME_TEST_EWS_PASSWORD": fake_ews.PASSWORD}
+        self.user = fake_ews.USER
+
+    def config(self, extra: str = "") -> Path:
+        mailbox = ('[mailbox]\nbackend = "ews"\nhost = "127.0.0.1"\n'
+                   f'port = {self.fake.port}\nsecurity = "none"\nusername = "{self.user}"\n'
+                   'password_env = "CME_TEST_EWS_PASSWORD"\npoll_seconds = 5\n')
+        return _site(self.folder, mailbox, extra)
+
+    def deliver(self, *raws: bytes) -> None:
+        for raw in raws:
+            self.fake.deliver(raw)
+
+    def inbox(self) -> int:
+        return self.fake.count("Inbox")
+
+    def filed(self, folder: str) -> int:
+        return self.fake.count(folder)
+
+    def drop_connections(self) -> None:
+        self.fake.drop_connections()
+
+    def sent(self, count: int) -> list:
+        return parsed(self.fake.sent()[:count], count)
+
+    def close(self) -> None:
+        self.fake.stop()
+
+
+def parsed(raws: list[bytes], count: int) -> list:
+    """Mails a fake server holds, parsed; sending is synchronous, so they are there now."""
+    from email import message_from_bytes, policy
+
+    assert len(raws) >= count, f"{len(raws)} of {count} mails sent"
+    return [message_from_bytes(raw, policy=policy.default) for raw in raws]
+
+
 def _maildir(request, folder: Path, smtp: SmtpServer) -> Harness:
     return MaildirHarness(folder, smtp)
 
@@ -161,4 +208,5 @@ def _imap(request, folder: Path, smtp: SmtpServer) -> Harness:
 
 
 # name -> harness for one test, given the pytest request, a temp folder and the SMTP server
-HARNESSES = {"maildir": _maildir, "imap": _imap}
+HARNESSES = {"maildir": _maildir, "imap": _imap,
+             "ews": lambda request, folder, smtp: EwsHarness(folder)}

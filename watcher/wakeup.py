@@ -23,6 +23,8 @@ class WakePipe:
             os.write(self._write, b"x")
         except BlockingIOError:
             pass  # the pipe is full: a wake-up is already pending
+        except OSError:
+            pass  # closed: the mailbox is shutting down, nobody waits
 
     def drain(self) -> None:
         try:
