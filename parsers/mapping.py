@@ -150,6 +150,18 @@ class Candidate:
     label: str
 
 
+_SPACED_SLASH = re.compile(r"\s+/\s+")
+
+
+def split_combined(pair: Pair) -> list[Pair]:
+    """"DfE no. / URN" = "962 2044 / 990148" is two pairs: a form's shared box."""
+    labels, values = _SPACED_SLASH.split(pair.label), _SPACED_SLASH.split(pair.value)
+    if len(labels) < 2 or len(labels) != len(values):
+        return [pair]
+    return [Pair(label, value, pair.where, pair.section) for label, value in zip(
+        labels, values, strict=True)]
+
+
 def map_pairs(
     pairs: list[Pair], vocabulary: Vocabulary, *, default_group: str | None = None
 ) -> list[Candidate]:
@@ -161,7 +173,7 @@ def map_pairs(
     # layout misread: a header row of labels read as label/value pairs
     # ("Telephone" => "Email"), beside the right reading of the same table.
     labels = {label_key(p.label) for p in pairs if vocabulary.match(p.label) is not None}
-    for pair in pairs:
+    for pair in (part for p in pairs for part in split_combined(p)):
         if pair.section != section:
             section = pair.section
             group = vocabulary.section_group(section) or default_group

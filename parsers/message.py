@@ -34,6 +34,7 @@ from parsers.readers.text import read_lines
 from parsers.sandbox import read_directly
 from parsers.signature_words import SignatureVocabulary, load_signature_vocabulary
 from parsers.templates import Template, TemplateSet, load_templates
+from parsers.typed import typed_candidates
 from watcher.parts import parse_message
 
 REQUIRED = {
@@ -206,6 +207,7 @@ class Parser:
             extract.pairs, vocabulary, default_group=None
         )
         candidates += [Candidate(f, v, 1.0, "structured", f) for f, v in extract.fields.items()]
+        candidates += typed_candidates(extract.text)
         own = extract.new_text if extract.new_text is not None else extract.text
         reference_text = "\n".join((subject, own, extract.quoted))
         # A part that quotes one of our references is about that case, whatever its words.
