@@ -69,10 +69,18 @@ def _ews(config: Config) -> Mailbox:
     return EwsMailbox(config.mailbox, MailboxState(config.mailbox.backend))
 
 
+def _graph(config: Config) -> Mailbox:
+    from watcher.graph import GraphMailbox
+    from watcher.state import MailboxState
+
+    return GraphMailbox(config.mailbox, MailboxState(config.mailbox.backend))
+
+
 MAILBOX_BACKENDS: dict[str, Callable[[Config], Mailbox]] = {
     "maildir": _maildir,
     "imap": _imap,
     "ews": _ews,
+    "graph": _graph,
 }
 
 

@@ -191,6 +191,34 @@ class EwsHarness(Harness):
         self.fake.stop()
 
 
+class GraphHarness(EwsHarness):
+    """A fake Graph endpoint and a fake Entra ID token endpoint (TLS) for each test."""
+
+    name = "graph"
+
+    def __init__(self, folder: Path) -> None:
+        from tests import fake_graph
+
+        Harness.__init__(self, folder)
+        self.fake = fake_graph.FakeGraph().start()
+        self.authority = fake_graph.FakeAuthority(folder).start()
+        self.env = {"CME_TEST_GRAPH_SECRET": self.authority.SECRET}
+        self.user = fake_graph.USER
+
+    def config(self, extra: str = "") -> Path:
+        auth = self.authority
+        mailbox = ('[mailbox]\nbackend = "graph"\nhost = "127.0.0.1"\n'
+                   f'port = {self.fake.port}\nsecurity = "none"\naddress = "{self.user}"\n'
+                   f'tenant = "{auth.TENANT}"\nclient_id = "{auth.CLIENT_ID}"\n'
+                   f'client_secret_env = "CME_TEST_GRAPH_SECRET"\nauthority = "{auth.url}"\n'
+                   f'ca_file = "{auth.cert}"\npoll_seconds = 5\n')
+        return _site(self.folder, mailbox, extra)
+
+    def close(self) -> None:
+        self.fake.stop()
+        self.authority.stop()
+
+
 def parsed(raws: list[bytes], count: int) -> list:
     """Mails a fake server holds, parsed; sending is synchronous, so they are there now."""
     from email import message_from_bytes, policy
@@ -209,4 +237,5 @@ def _imap(request, folder: Path, smtp: SmtpServer) -> Harness:
 
 # name -> harness for one test, given the pytest request, a temp folder and the SMTP server
 HARNESSES = {"maildir": _maildir, "imap": _imap,
-             "ews": lambda request, folder, smtp: EwsHarness(folder)}
+             "ews": lambda request, folder, smtp: EwsHarness(folder),
+             "graph": lambda request, folder, smtp: GraphHarness(folder)}

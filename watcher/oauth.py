@@ -17,6 +17,8 @@ from watcher.mailbox import MailboxError
 
 OUTLOOK_SCOPE = "https://outlook.office365.com/.default"  # IMAP, SMTP and EWS
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+MICROSOFT_AUTHORITIES = ("https://login.microsoftonline.com", "https://login.microsoftonline.us",
+                         "https://login.partner.microsoftonline.cn")
 
 
 class TokenProvider(Protocol):
@@ -50,7 +52,11 @@ class MsalTokens:
         if self._app is None:
             import msal
 
-            extra = {"http_client": self._http_client} if self._http_client is not None else {}
+            extra: dict[str, Any] = {}
+            if self._http_client is not None or self._config.ca_file:
+                extra["http_client"] = self._http_client or _trusting(self._config.ca_file)
+            if not self._config.authority.startswith(MICROSOFT_AUTHORITIES):
+                extra["instance_discovery"] = False  # a host Microsoft's list does not know
             try:
                 self._app = msal.ConfidentialClientApplication(
                     self._config.client_id,
@@ -73,6 +79,20 @@ class MsalTokens:
             reason = result.get("error_description") or result.get("error") or "no token"
             raise MailboxError(f"oauth2: {str(reason).splitlines()[0]}")
         return str(result["access_token"])
+
+
+def _trusting(ca_file: object) -> Any:
+    """A requests Session (msal's HTTP client) that trusts the site's CA file.
+
+    Set per request: a Session's own ``verify`` loses to $REQUESTS_CA_BUNDLE.
+    """
+    import functools
+
+    import requests
+
+    session = requests.Session()
+    session.request = functools.partial(session.request, verify=str(ca_file))  # type: ignore[method-assign]
+    return session
 
 
 class StaticToken:
