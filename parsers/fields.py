@@ -79,7 +79,7 @@ _RUN_ON = re.compile(r"\s+(?:DfE|URN|LAESTAB|Estab|Ofsted|Tel|Telephone|Phone|Em
                      r"From|Fax|Address)\b\.?\s*(?:no\.?|number)?\s*[:.]?\s.*$", re.IGNORECASE)
 _SCHOOL_THEN_PLACE = re.compile(
     r"^(?P<name>.*?\b(?:School|Academy|College|Primary|Secondary|Infants?|Juniors?|Nursery|"
-    r"Federation))(?:,\s*[A-Z][\w' -]*)+$")
+    r"Federation))(?:(?:,\s*[A-Z][\w' -]*)+|\s+[-–—]\s+.+)$")
 _ADDRESSEE = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+\S.*|c/o\s*)$", re.IGNORECASE)
 
 

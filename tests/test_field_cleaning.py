@@ -14,6 +14,8 @@ from parsers.mapping import Candidate
     ("Oakfield Lane Primary School DfE No. 921/2240 To: Harnfield Borough Council",
      "Oakfield Lane Primary School"),
     ("Tanfield Cross Academy (URN 990137", "Tanfield Cross Academy"),
+    ("Brenchmoor Park Academy – part of the Weald Valley Learning Trust",
+     "Brenchmoor Park Academy"),
     ("St Mary's CE Primary School", "St Mary's CE Primary School"),
     ("Felpersham Health Visiting Team", "Felpersham Health Visiting Team"),
 ])

@@ -112,13 +112,47 @@ def _read_part(
 
 
 def _label_lines(out: Extract, text: str, where: str, skip: range) -> None:
+    """"Label: value" lines (also "Label ...... value" and "Label<tab>value"); an
+    indented line under one continues its value ("Address: Flat 6" / "    Mill
+    Road"); "Label:" alone takes the line below when that is no label itself."""
     section = ""
-    lines = [clean(line) for line in text.replace("\r\n", "\n").split("\n")]
+    raw = text.replace("\r\n", "\n").split("\n")
+    lines = [clean(line) for line in raw]
+    last: tuple[str, list[str], int] | None = None  # label, value lines, line number
     for n, line in enumerate(lines):
         if n in skip:
             continue
-        match = LABEL_LINE.match(line)
-        if match and len(match.group("label").split()) <= 8:
-            out.add(match.group("label"), match.group("value"), f"{where} line {n + 1}", section)
+        match = _label_match(raw[n])
+        if match is None and last is not None and line and CONTINUES.match(raw[n]):
+            last[1].append(line)
+            continue
+        if last is not None:
+            out.add(last[0], "\n".join(last[1]), f"{where} line {last[2] + 1}", section)
+            last = None
+        if match is not None:
+            last = (match[0], [match[1]], n)
         elif line and len(line) <= 50 and line.endswith(":") and n + 1 < len(lines):
+            below = lines[n + 1]
+            if below and _label_match(raw[n + 1]) is None and not below.endswith(":"):
+                out.add(line.rstrip(":"), below, f"{where} line {n + 1}", section)
             section = line.rstrip(":")
+    if last is not None:
+        out.add(last[0], "\n".join(last[1]), f"{where} line {last[2] + 1}", section)
+
+
+# A value's next line, indented under it (an aligned label block).
+CONTINUES = re.compile(r"^(?:\s{4,}|\t+)\S")
+LEADER = re.compile(r"^(?P<label>[A-Za-z][^:.…\t]{0,60}?)\s*(?:\.{3,}|…+|\t+|\s{3,})\s*"
+                    r"(?P<value>\S.*)$")
+
+
+def _label_match(raw: str) -> tuple[str, str] | None:
+    """(label, value) of one line as written, or None."""
+    line = clean(raw)
+    match = LABEL_LINE.match(line)
+    if match and len(match.group("label").split()) <= 8:
+        return match.group("label"), match.group("value")
+    leader = LEADER.match(raw.strip())
+    if leader and len(leader.group("label").split()) <= 6:
+        return clean(leader.group("label")), clean(leader.group("value"))
+    return None
