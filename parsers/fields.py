@@ -80,6 +80,7 @@ _RUN_ON = re.compile(r"\s+(?:DfE|URN|LAESTAB|Estab|Ofsted|Tel|Telephone|Phone|Em
 _SCHOOL_THEN_PLACE = re.compile(
     r"^(?P<name>.*?\b(?:School|Academy|College|Primary|Secondary|Infants?|Juniors?|Nursery|"
     r"Federation))(?:(?:,\s*[A-Z][\w' -]*)+|\s+[-–—]\s+.+)$")
+_SCHOOL_WORD = re.compile(r"\b(?:School|Academy|College)\b")
 _ADDRESSEE = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+\S.*|c/o\s*)$", re.IGNORECASE)
 
 
@@ -88,6 +89,11 @@ def organisation_name(raw: str) -> str:
     and the town after a school's name go ("Eastwick Academy (Year 10)")."""
     text = _NOTE.sub("", raw.split("\n")[0]).strip(" ,;")
     text = _RUN_ON.sub("", text)
+    parts = [p.strip() for p in text.split(",")]
+    schools = [p for p in parts if _SCHOOL_WORD.search(p)]
+    if len(parts) > 1 and len(schools) == 1:
+        # "Brook Lane Primary School, Kestrelford"; "Attendance, Nettlebed Vale Academy"
+        return schools[0]
     school = _SCHOOL_THEN_PLACE.match(text)
     return school.group("name") if school else text
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cme.resources import SearchPath
-from parsers.document import Extract, ReadError
+from parsers.document import Extract, Pair, ReadError
 from parsers.fields import Fields, choose
 from parsers.formats import detect
 from parsers.kinds import (
@@ -216,6 +216,8 @@ class Parser:
             text, reference_text, template.kind)
         is_form = (len({c.field for c in candidates}) >= FORM_MIN_FIELDS
                    and not is_body and not is_mail)
+        if is_form and not any(c.field == "reason" for c in candidates):
+            candidates += narrative_box(extract.pairs, candidates)
         if not is_form:
             # The sender is the writer only of the body: an attached parent's letter
             # came through the school's address.
@@ -299,6 +301,23 @@ class Parser:
         return MessageResult(
             source, kind, dict(sorted(fields.items())), sorted(review), documents, tied
         )
+
+
+NARRATIVE_WORDS = 10
+NARRATIVE_SCORE = 0.55  # a guess at which box is the reason: for a person to check
+
+
+def narrative_box(pairs: list[Pair], candidates: list[Candidate]) -> list[Candidate]:
+    """A form's reason under a label the vocabulary does not know ("Information",
+    "What has happened and what we have done"): its longest box of sentences."""
+    used = {(c.label, c.where) for c in candidates}
+    boxes = [p for p in pairs if (p.label, p.where) not in used
+             and len(p.value.split()) >= NARRATIVE_WORDS
+             and sum(w.islower() for w in p.value.split()) * 2 > len(p.value.split())]
+    if not boxes:
+        return []
+    best = max(boxes, key=lambda p: len(p.value.split()))
+    return [Candidate("reason", best.value, NARRATIVE_SCORE, best.where, best.label)]
 
 
 def _one_writer(fields: Fields) -> None:

@@ -38,3 +38,16 @@ def test_an_addressee_line_and_a_note_are_not_the_address():
 def test_placeholders_and_prompts_give_no_value():
     assert fields_of("social_worker", "Duty team – not allocated") == {}
     assert fields_of("child_surname", "[Enter surname]") == {}
+
+
+def test_a_forms_narrative_box_under_an_unknown_label_is_its_reason_for_review():
+    from parsers.document import Pair
+    from parsers.message import narrative_box
+
+    pairs = [Pair("Surname", "Example", "table 1 row 1"),
+             Pair("Information", "Sam was admitted on 19/01/2026 and mum says she attended "
+                  "another school until Christmas; no file has come.", "table 4 row 1"),
+             Pair("Office use", "Logged 20/01 JB", "table 5 row 1")]
+    found = narrative_box(pairs, [])
+    assert [(c.field, c.label) for c in found] == [("reason", "Information")]
+    assert found[0].score < 0.6  # a guess: for review
