@@ -17,6 +17,7 @@ from cme.clock import Clock
 from cme.config import Config, ConfigError, load_config
 from cme.doctor_files import file_mode_findings, folder_findings, writable_problem
 from cme.doctor_findings import Finding, Level, fail, ok, warn
+from cme.doctor_mail import check_ews, check_graph, check_imap, check_sending
 
 # Deadlines run up to 40 school days; 60 leaves a half term to add the next year.
 COVER_SCHOOL_DAYS = 60
@@ -186,7 +187,12 @@ def _maildir(config: Config, today: date) -> list[Finding]:
     return folder_findings("mailbox", path, probe=path / "tmp")
 
 
-MAILBOX_CHECKS: dict[str, Check] = {"maildir": _maildir}
+MAILBOX_CHECKS: dict[str, Check] = {
+    "maildir": _maildir,
+    "imap": check_imap,
+    "ews": check_ews,
+    "graph": check_graph,
+}
 
 CHECKS: dict[str, Check] = {
     "register": check_register,
@@ -197,4 +203,5 @@ CHECKS: dict[str, Check] = {
     "pdf": check_pdf,
     "ocr": check_ocr,
     "mailbox": check_mailbox,
+    "sending": check_sending,
 }

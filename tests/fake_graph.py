@@ -103,6 +103,8 @@ class FakeGraph:
             name = query["$filter"][0].split("eq ", 1)[1].strip("'").replace("''", "'")
             return 200, {"value": [{"id": f.id, "displayName": f.name}
                                    for f in self.folders.values() if f.name == name]}
+        if parts == ["mailFolders", "sentitems"]:
+            return 200, {"id": "sentitems", "displayName": "Sent Items"}
         if parts == ["mailFolders", "inbox"]:
             return 200, {"id": "inbox", "totalItemCount": len(self.folders["inbox"].items)}
         if parts == ["mailFolders", "sentitems", "messages"]:

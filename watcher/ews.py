@@ -104,7 +104,7 @@ class EwsMailbox:
             self._folders[which] = self._guard(lambda: self._find_folder(which))
         return self._folders[which]
 
-    def _find_folder(self, which: str) -> Any:
+    def _find_folder(self, which: str, *, create: bool = True) -> Any:
         from exchangelib.folders import Folder, FolderCollection
 
         account = self._account
@@ -117,10 +117,24 @@ class EwsMailbox:
                 depth="Shallow"):
             if getattr(child, "name", None) == which:
                 return child
+        if not create:
+            return None
         created = Folder(parent=top, name=which)
         created.save()
         log.info("%s: created folder %s", self.where, which)
         return created
+
+    def probe(self) -> tuple[int, list[str]]:
+        """For ``cme doctor``, changing nothing: (mails in the inbox, folders missing).
+        Reading Sent Items is the cheap stand-in for a send."""
+        def look() -> tuple[int, list[str]]:
+            inbox = self._find_folder("inbox")
+            self._find_folder("sent").refresh()
+            wanted = (self.config.processed_folder, self.config.quarantine_folder)
+            missing = [name for name in wanted if self._find_folder(name, create=False) is None]
+            return int(inbox.total_count or 0), missing
+
+        return self._guard(look)
 
     def _guard(self, operation: Any) -> Any:
         """Run ``operation``; wrap what exchangelib or the network raised, once."""

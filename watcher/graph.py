@@ -100,17 +100,28 @@ class GraphMailbox:
     def folder_id(self, name: str) -> str:
         """A folder under the top of the mailbox by display name, created if missing."""
         if name not in self._folders:
-            found = self.request("GET", f"{self.user_url}/mailFolders", params={
-                "$filter": f"displayName eq '{name.replace(chr(39), chr(39) * 2)}'",
-                "$select": "id,displayName"}).json().get("value", [])
+            found = self.find_folder(name)
             if found:
-                self._folders[name] = found[0]["id"]
+                self._folders[name] = found
             else:
                 made = self.request("POST", f"{self.user_url}/mailFolders",
                                     json={"displayName": name})
                 self._folders[name] = made.json()["id"]
                 log.info("%s: created folder %s", self.where, name)
         return self._folders[name]
+
+    def find_folder(self, name: str) -> str | None:
+        found = self.request("GET", f"{self.user_url}/mailFolders", params={
+            "$filter": f"displayName eq '{name.replace(chr(39), chr(39) * 2)}'",
+            "$select": "id,displayName"}).json().get("value", [])
+        return found[0]["id"] if found else None
+
+    def probe(self) -> tuple[int, list[str]]:
+        """For ``cme doctor``, changing nothing: (mails in the inbox, folders missing).
+        Reading Sent Items is the cheap stand-in for a send."""
+        self.request("GET", f"{self.user_url}/mailFolders/sentitems", params={"$select": "id"})
+        wanted = (self.config.processed_folder, self.config.quarantine_folder)
+        return self.waiting(), [name for name in wanted if self.find_folder(name) is None]
 
     # -- the protocol -------------------------------------------------------
 

@@ -82,8 +82,30 @@ class ImapMailbox:
 
     def connect(self) -> IMAPClient:
         """The open session, logged in, with the inbox selected (opening one if needed)."""
-        if self._client is not None:
-            return self._client
+        if self._client is None:
+            self._client = self._open(create_folders=True)
+        return self._client
+
+    def probe(self) -> tuple[int, list[str], bool]:
+        """For ``cme doctor``, changing nothing: (mails in the inbox, folders missing,
+        whether the inbox is writable, so that mail can be moved out of it)."""
+        client = self._open(create_folders=False)
+        try:
+            present = {name for _flags, _sep, name in client.list_folders()}
+            wanted = (self.config.processed_folder, self.config.quarantine_folder,
+                      self.config.sent_folder)
+            missing = [folder for folder in wanted if folder and folder not in present]
+            selected = client.select_folder(self.config.folder)
+            return int(selected[b"EXISTS"]), missing, b"READ-WRITE" in selected
+        except FAILED as exc:
+            raise MailboxError(f"{self.where}: {_reason(exc)}") from exc
+        finally:
+            try:
+                client.logout()
+            except FAILED:
+                pass
+
+    def _open(self, *, create_folders: bool) -> IMAPClient:
         config = self.config
         try:
             secure = config.security != "none"
@@ -97,12 +119,12 @@ class ImapMailbox:
                 client.oauth2_login(config.username, self._tokens.token())
             else:
                 client.login(config.username, self._password)
-            self._ensure_folders(client)
+            if create_folders:
+                self._ensure_folders(client)
             selected = client.select_folder(config.folder)
         except FAILED as exc:
             raise MailboxError(f"{self.where}: {_reason(exc)}") from exc
         self._uidvalidity = int(selected[b"UIDVALIDITY"])
-        self._client = client
         log.debug("%s: connected, %s UIDVALIDITY %d", self.where, config.folder, self._uidvalidity)
         return client
 
