@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from cme.private import private_file
 from watcher.maildir import ensure_maildir
 
 MARKER = ".cme-seeded"
@@ -25,7 +26,8 @@ def seed_samples(maildir: Path, fixtures: Path, *, force: bool = False) -> int |
     if not samples:
         raise FileNotFoundError(f"no sample emails (*.eml) under {fixtures}")
     for path in samples:
-        inbox.add(path.read_bytes())
+        key = inbox.add(path.read_bytes())
+        private_file(maildir / "new" / key)  # Maildir.add leaves the umask's mode
     fd = os.open(marker, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(f"{len(samples)} samples from {fixtures}\n")

@@ -60,7 +60,10 @@ def _write_site(folder: Path, config_path: Path, *, copy_templates: bool) -> Non
         folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
         if copy_templates:
             _copy_templates(folder / "templates")
-            shutil.copytree(SHIPPED / "calendars", folder / "calendars", ignore=_NOT_COPIED)
+            shutil.copytree(SHIPPED / "calendars", folder / "calendars", ignore=_NOT_COPIED,
+                            copy_function=shutil.copyfile)
+            for copy in (folder / "templates", folder / "calendars"):
+                _private_tree(copy)
             values = {"parsing.templates": "templates",
                       "calendar.path": f"calendars/{SHIPPED_CALENDAR.name}"}
     except OSError as exc:
@@ -112,9 +115,17 @@ def _make_var(config: Config) -> None:
         raise SiteError(config.base_dir, str(exc)) from None
 
 
+def _private_tree(root: Path) -> None:
+    """copytree gives each folder the installed package's mode (0755): make them 0700."""
+    for folder, _folders, _files in os.walk(root):
+        os.chmod(folder, PRIVATE_FOLDER)
+
+
 def _copy_templates(target: Path) -> None:
     """The shipped templates, and the sample emails their ``samples`` keys point at."""
-    shutil.copytree(SHIPPED_TEMPLATES, target, ignore=_NOT_COPIED)
+    # copyfile, not copy2: a copy is the site's own file, 0600 like the rest, not
+    # the installed package's 0644.
+    shutil.copytree(SHIPPED_TEMPLATES, target, ignore=_NOT_COPIED, copy_function=shutil.copyfile)
     site = target.parent.resolve()
     for form in sorted((target / "forms").glob("*.toml")):
         for sample in tomllib.loads(form.read_text(encoding="utf-8")).get("samples", []):
@@ -126,4 +137,4 @@ def _copy_templates(target: Path) -> None:
             copy.parent.mkdir(parents=True, exist_ok=True)
             for one in (source, expected):
                 if one.is_file() and not (copy.parent / one.name).exists():
-                    shutil.copy2(one, copy.parent / one.name)
+                    shutil.copyfile(one, copy.parent / one.name)

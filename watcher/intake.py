@@ -135,10 +135,13 @@ class Intake:
         for item, result in zip(items, results, strict=True):
             if result is item:
                 taken.append(Taken(item.mail.uid, by_item[id(item)], False, _outcome(item.status)))
+                # The sender's domain says where mail comes from; the address
+                # and the subject would be personal data in a log.
                 log.info(
-                    "message %d taken in (uid %s, %d parts, %s)",
+                    "message %d taken in (uid %s, from %s, %d parts, %s)",
                     by_item[id(item)],
                     item.mail.uid,
+                    _sender_domain(item.sender),
                     len(item.parts),
                     item.status,
                 )
@@ -258,6 +261,11 @@ def document_row(message_id: int, part: Part) -> dict[str, object]:
         "stored": not part.oversized,
         "warning": part.warning,
     }
+
+
+def _sender_domain(address: str | None) -> str:
+    domain = (address or "").rpartition("@")[2].strip("<> ").lower()
+    return domain or "no domain"
 
 
 def _outcome(status: str) -> Outcome:

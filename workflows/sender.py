@@ -151,6 +151,9 @@ class Sender:
             mailbox.send(outbound)
         except MailboxError as exc:
             return self._unavailable(row, exc, mailed)
+        # From here to the mark, a crash leaves a mail sent and its row pending:
+        # the next run finds its Message-ID with was_sent.
+        log.debug("%s handed to the mailbox as %s", _name(row), row.message_id)
         self._mark_sent(row)
         mailed.sent += 1
         return True
