@@ -76,6 +76,7 @@ def test_idle_wakes_on_new_mail_and_on_interrupt(dovecot, account):  # noqa: F81
     user, client = account
     box = ImapMailbox(settings(dovecot, user), environ=ENV)
     try:
+        assert list(box.fetch_new()) == []
         assert box.wait(0.2) is False  # nothing came
         arrived = threading.Thread(target=client.append, args=("INBOX", simple_email(1)))
         started = time.monotonic()
@@ -86,6 +87,19 @@ def test_idle_wakes_on_new_mail_and_on_interrupt(dovecot, account):  # noqa: F81
         assert len(list(box.fetch_new())) == 1
         box.interrupt()
         assert box.wait(30) is True
+    finally:
+        box.close()
+
+
+def test_mail_announced_during_a_pass_wakes_the_next_wait(dovecot, account):  # noqa: F811
+    user, client = account
+    box = ImapMailbox(settings(dovecot, user), environ=ENV)
+    try:
+        assert list(box.fetch_new()) == []
+        client.append("INBOX", simple_email(1))
+        box.waiting()  # another command: its reply carries the EXISTS, not the IDLE's
+        started = time.monotonic()
+        assert box.wait(30) is True and time.monotonic() - started < 5
     finally:
         box.close()
 

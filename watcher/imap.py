@@ -76,6 +76,7 @@ class ImapMailbox:
             self._password = secret(config.password_env, "imap password", environ)
         self._client: IMAPClient | None = None
         self._uidvalidity = 0
+        self._uidnext = 0  # UIDNEXT when the inbox was last searched
         self._wake = WakePipe()
 
     # -- connection ---------------------------------------------------------
@@ -182,6 +183,7 @@ class ImapMailbox:
     def _inbox_sizes(self, client: IMAPClient) -> tuple[int, list[tuple[int, int]]]:
         selected = client.select_folder(self.config.folder)  # fresh EXISTS and UIDVALIDITY
         self._uidvalidity = int(selected[b"UIDVALIDITY"])
+        self._uidnext = int(selected.get(b"UIDNEXT", 0))
         uids = sorted(client.search(["ALL"]))
         if not uids:
             return self._uidvalidity, []
@@ -238,6 +240,13 @@ class ImapMailbox:
 
     def _idle(self, client: IMAPClient, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
+        # Mail that came during the last pass was announced (EXISTS) in the reply
+        # to some other command, not to the IDLE about to start: look first. NOOP
+        # brings the session's view up to date; the search then sees such mail.
+        # ("n:*" always matches the newest mail, whatever its uid: hence the filter.)
+        if _new_mail(client.noop()[1]) or any(
+                uid >= self._uidnext for uid in client.search(["UID", f"{self._uidnext}:*"])):
+            return True
         client.idle()
         renew_at = time.monotonic() + IDLE_RENEW_SECONDS
         while True:
