@@ -143,7 +143,9 @@ def backoff(config: Config) -> Backoff:
 def describe_site(config: Config) -> Site:
     """The mailbox and the register as the daemon's start line names them."""
     box = config.mailbox
-    where = str(box.path) if box.backend == "maildir" else f"{box.host}:{box.port}/{box.folder}"
+    host = (box.host or "graph.microsoft.com") + (f":{box.port}" if box.port else "")
+    where = {"maildir": str(box.path), "imap": f"{host}/{box.folder}"}.get(
+        box.backend, f"{host} {box.mailbox_address}")  # ews, graph: the server and the mailbox
     return Site(f"{box.backend} {where}", public_url(config.register.url))
 
 
