@@ -26,6 +26,7 @@ from watcher.mailbox import Mailbox, MailboxError
 from watcher.maildir import MaildirMailbox
 from watcher.processing import Processor
 from watcher.report import Site
+from watcher.senders import SenderPolicy
 from workflows.activity import RegisterActivity
 from workflows.apply import Workflow
 from workflows.calendar import CalendarError, load_calendar
@@ -178,7 +179,8 @@ def build_app(config: Config, clock: Clock) -> App:
     clocks = load_clocks(config)
     database = bind(config.register.url)
     archive = Archive(config.archive.path)
-    intake = Intake(archive, config.limits, clock, config.mailbox.backend)
+    intake = Intake(archive, config.limits, clock, config.mailbox.backend,
+                    senders=SenderPolicy.from_config(config))
     outbox = Outbox(config)
     workflow = Workflow(calendar, clocks, outbox, clock)
     stages = {

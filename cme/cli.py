@@ -268,6 +268,8 @@ def intake_show(ctx: click.Context, message_id: int, as_json: bool) -> None:
         "received_at",
         "taken_at",
         "sender",
+        "sender_domain",
+        "trust",
         "subject",
         "message_id",
         "sha256",
@@ -276,6 +278,12 @@ def intake_show(ctx: click.Context, message_id: int, as_json: bool) -> None:
     ):
         if row[key] not in (None, ""):
             console().print(f"[bold]{key}[/bold]: {row[key]}", highlight=False)
+    auth = row["authentication"]
+    if auth:
+        how = f" ({auth['method']})" if auth.get("method") else ""
+        by = f" by {auth['authserv_id']}" if auth.get("authserv_id") else ""
+        console().print(f"[bold]authentication[/bold]: {auth['result']}{how}{by}",
+                        highlight=False)
     for warning in row["warnings"]:
         console().print(f"[bold]warning[/bold]: {warning}", highlight=False)
     from rich.table import Table

@@ -10,6 +10,7 @@ environment variable that holds the secret.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -19,6 +20,8 @@ from typing import Any
 from cme.resources import SHIPPED_CALENDAR, SearchPath
 
 DEFAULT_CONFIG_NAME = "config.toml"
+_DOMAIN = re.compile(r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*")
 MB = 1024 * 1024
 
 
@@ -142,6 +145,20 @@ class TeamConfig:
 
 
 @dataclass(frozen=True)
+class SendersConfig:
+    """Whom to believe (issue 9): the mail server's Authentication-Results, and trusted domains.
+
+    ``authserv_id`` empty: the top-most Authentication-Results header counts, the
+    one the receiving server added; set it to the LA's server's id so that only
+    its headers count. ``trusted_domains`` are the LA's schools and agencies, each
+    covering its subdomains; the domain of ``[team] email`` is always trusted.
+    """
+
+    authserv_id: str = ""
+    trusted_domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class LettersConfig:
     # False: every letter goes to the team's address for review first. True:
     # straight to its recipients, and then only to addresses in the contacts.
@@ -200,6 +217,7 @@ class Config:
     parsing: ParsingConfig = field(default_factory=ParsingConfig)
     team: TeamConfig = field(default_factory=TeamConfig)
     letters: LettersConfig = field(default_factory=LettersConfig)
+    senders: SendersConfig = field(default_factory=SendersConfig)
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     clocks: ClocksConfig = field(default_factory=ClocksConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
@@ -239,6 +257,7 @@ _SECTIONS: dict[str, type] = {
     "parsing": ParsingConfig,
     "team": TeamConfig,
     "letters": LettersConfig,
+    "senders": SendersConfig,
     "calendar": CalendarConfig,
     "clocks": ClocksConfig,
     "scheduler": SchedulerConfig,
@@ -278,6 +297,10 @@ def config_from_mapping(raw: Mapping[str, Any], path: Path) -> Config:
     }
     register = sections["register"]
     sections["register"] = RegisterConfig(url=_anchor_sqlite_url(register.url, path.parent))
+    for domain in sections["senders"].trusted_domains:
+        if not _DOMAIN.fullmatch(domain):
+            raise ConfigError(path, "senders.trusted_domains",
+                              f"{domain!r} is not a domain name (write example.sch.uk)")
     return Config(source=path, **sections)
 
 
@@ -307,6 +330,10 @@ def _build_section(cls: type, name: str, values: Mapping[str, Any], path: Path) 
 
 
 def _coerce(default: Any, value: Any, key: str, path: Path) -> Any:
+    if isinstance(default, tuple):  # a list of strings (the only lists there are)
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ConfigError(path, key, f"expected a list of strings, got {value!r}")
+        return tuple(value)
     if isinstance(default, Path):
         if not isinstance(value, str):
             raise ConfigError(path, key, "expected a path string")

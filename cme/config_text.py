@@ -74,6 +74,8 @@ MEANINGS: Mapping[str, str] = {
     "letters.pdf": "also a PDF where LibreOffice is installed",
     "letters.pdf_timeout_seconds": "time limit for one PDF conversion",
     "letters.digest_hour": "hour of the daily digest (Europe/London)",
+    "senders.authserv_id": "the LA mail server's Authentication-Results id (empty: top-most)",
+    "senders.trusted_domains": "schools and agencies (subdomains too; [team] email's always)",
     "calendar.path": "the school calendar (unset: the shipped one)",
     "clocks.esw_chase": "chase the ESW for an enquiry outcome",
     "clocks.esw_chase_vulnerable": "the same for a vulnerable child",
@@ -160,12 +162,14 @@ def _with_meaning(line: str, key: str) -> str:
 
 
 def _toml(value: Any) -> str:
-    """A TOML literal for a default: bools, numbers, and strings (paths as strings)."""
+    """A TOML literal for a default: bools, numbers, strings (paths as strings), lists."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, Path):
         value = value.as_posix()
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
     # A JSON string is a TOML basic string for everything a default holds.
     return json.dumps(str(value), ensure_ascii=False)

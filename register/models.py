@@ -45,6 +45,11 @@ class InboundMessage(BaseModel):
     # empty for a permanent one, which waits for ``cme intake retry``.
     next_attempt_at = InstantField(null=True)
     retry_from = peewee.CharField(null=True)
+    # Who sent it and how sure we are (register/states.py ``Trust``): the From
+    # domain, the trust level and what the Authentication-Results said.
+    sender_domain = peewee.CharField(null=True, index=True)
+    trust = peewee.CharField(null=True)
+    authentication = JSONField(null=True)
 
     class Meta:
         indexes = ((("mailbox", "uid"), True),)
@@ -106,6 +111,9 @@ class Contact(BaseModel):
     laestab = peewee.CharField(null=True, index=True)
     urn = peewee.CharField(null=True)
     created_at = InstantField()
+    # Where ``email`` came from (register/states.py ``EmailSource``); null: recorded
+    # before sources were kept, a proposal like one read from a form.
+    email_source = peewee.CharField(null=True)
 
 
 class Case(BaseModel):

@@ -75,6 +75,9 @@ def message_as_dict(message: InboundMessage,
         "size": message.size,
         "archive_path": message.archive_path,
         "sender": message.sender,
+        "sender_domain": message.sender_domain,
+        "trust": message.trust,
+        "authentication": message.authentication,
         "subject": message.subject,
         "received_at": iso(message.received_at),
         "taken_at": iso(message.taken_at),
@@ -196,5 +199,6 @@ def letter_as_dict(letter: Letter) -> dict[str, Any]:
 
 def review_as_dict(item: ReviewItem) -> dict[str, Any]:
     return {"id": item.id, "case": item.case.reference if item.case else None,
-            "message": item.message_id, "reason": item.reason, "created": iso(item.created_at),
+            "message": item.message_id, "reason": item.reason,
+            "action": (item.detail or {}).get("action"), "created": iso(item.created_at),
             "resolved": iso(item.resolved_at), "resolution": item.resolution}

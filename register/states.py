@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class MessageStatus:
     RECEIVED = "received"
@@ -28,3 +30,39 @@ class LetterState:
     FAILED = "failed"
 
     ALL = (PENDING, SENT, HELD, FAILED)
+
+
+class Trust:
+    """How far an inbound message's sender is to be believed (issue 9), on the ledger.
+
+    ``authenticated``: the LA's mail server found DMARC, or an aligned SPF or
+    DKIM, passing for the From domain; ``known``: the From address is a
+    directory contact, or its domain is a trusted one (the LA's own always is);
+    ``unknown``: neither; ``failed``: authentication failed for the From domain.
+    What each level may do is workflows/trust.py.
+    """
+
+    AUTHENTICATED = "authenticated"
+    KNOWN = "known"
+    UNKNOWN = "unknown"
+    FAILED = "failed"
+
+    ALL = (AUTHENTICATED, KNOWN, UNKNOWN, FAILED)
+
+
+class EmailSource:
+    """Where a directory contact's email address came from: only the first two are sent to.
+
+    ``person``: typed or confirmed by the team; ``authenticated``: the From of
+    authenticated mail; ``sender``: the From of mail that was not authenticated;
+    ``read``: read from a form or a signature, a proposal (also every address
+    recorded before sources were kept).
+    """
+
+    PERSON = "person"
+    AUTHENTICATED = "authenticated"
+    SENDER = "sender"
+    READ = "read"
+
+    RANK: ClassVar[dict[str, int]] = {READ: 0, SENDER: 1, AUTHENTICATED: 2, PERSON: 3}
+    SENDABLE = (PERSON, AUTHENTICATED)

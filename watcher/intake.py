@@ -23,6 +23,7 @@ from register.queries import insert_rows
 from watcher.archive import Archive
 from watcher.mailbox import InboundMail, Outcome
 from watcher.parts import Envelope, Inspection, Part, inspect_mail
+from watcher.senders import SenderPolicy, assess, directory_addresses
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +50,17 @@ class _Prepared:
     error: str | None
     warnings: list[str]
     parts: list[Part]
+    auth_results: list[str]
 
 
 class Intake:
-    def __init__(self, archive: Archive, limits: LimitsConfig, clock: Clock, mailbox: str) -> None:
+    def __init__(self, archive: Archive, limits: LimitsConfig, clock: Clock, mailbox: str, *,
+                 senders: SenderPolicy | None = None) -> None:
         self.archive = archive
         self.limits = limits
         self.clock = clock
         self.mailbox = mailbox
+        self.senders = senders or SenderPolicy()
         self._writers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="archive")
 
     def close(self) -> None:
@@ -112,6 +116,7 @@ class Intake:
             found.error,
             envelope.warnings,
             found.parts,
+            envelope.auth_results,
         )
 
     def _record(self, items: list[_Prepared]) -> list[Taken]:
@@ -198,6 +203,8 @@ class Intake:
         if not fresh:
             return []
         now = self.clock.now()
+        known = directory_addresses(item.sender for item in fresh)
+        senders = [assess(item.sender, item.auth_results, self.senders, known) for item in fresh]
         rows = [
             {
                 "mailbox": self.mailbox,
@@ -215,8 +222,11 @@ class Intake:
                 "error": item.error,
                 "warnings": item.warnings or None,
                 "attempts": 0,
+                "sender_domain": sender.domain,
+                "trust": None if item.status == MessageStatus.QUARANTINED else sender.trust,
+                "authentication": sender.verdict.as_dict() if item.auth_results else None,
             }
-            for item in fresh
+            for item, sender in zip(fresh, senders, strict=True)
         ]
         ids = insert_rows(InboundMessage, rows, returning_ids=True)
         documents = [
@@ -230,11 +240,17 @@ class Intake:
     def reopen(self, message: InboundMessage) -> InboundMessage:
         """Read a message again from the archive, under today's limits, for a retry."""
         found = self.inspect(self.archive.read(message.archive_path))
+        sender = assess(found.envelope.sender, found.envelope.auth_results, self.senders,
+                        directory_addresses([found.envelope.sender]))
         with db.atomic():
             Document.delete().where(Document.message == message).execute()
             message.kind = message.fields = message.needs_review = None
             message.error = found.error
             message.warnings = found.envelope.warnings or None
+            message.sender_domain = sender.domain
+            message.trust = None if found.error else sender.trust
+            message.authentication = (sender.verdict.as_dict() if found.envelope.auth_results
+                                      else None)
             message.status = MessageStatus.QUARANTINED if found.error else MessageStatus.RECEIVED
             message.retry_from = message.next_attempt_at = None  # a person retries it now
             self.record_documents(message, found.parts)

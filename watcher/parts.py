@@ -19,6 +19,7 @@ import filetype
 from watcher.mailcheck import not_mail_reason
 
 MB = 1024 * 1024
+MAX_AUTH_HEADERS = 50  # a mail can carry thousands; only the top few ever count
 
 
 def human_size(size: int) -> str:
@@ -31,6 +32,8 @@ class Envelope:
     sender: str | None
     subject: str | None
     warnings: list[str] = field(default_factory=list)
+    # Authentication-Results headers, top-most first (watcher/authresults.py)
+    auth_results: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -114,7 +117,13 @@ def read_envelope(message: Message) -> Envelope:
     sender = parseaddr(sender_text)[1].lower()[:250] if sender_text else None
     subject = header(message, "Subject")
     warnings = [f"MIME defect: {type(d).__name__}" for d in message.defects]
-    return Envelope(message_id, sender or None, subject, warnings)
+    return Envelope(message_id, sender or None, subject, warnings, auth_results(message))
+
+
+def auth_results(message: Message) -> list[str]:
+    """The Authentication-Results headers as written, top-most first (a few, bounded)."""
+    values = message.get_all("Authentication-Results") or []
+    return [" ".join(str(value).split())[:4000] for value in values[:MAX_AUTH_HEADERS]]
 
 
 def split_parts(
