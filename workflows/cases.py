@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from cme.clock import as_london
 from register.models import (
     Case,
     CaseContact,
@@ -16,6 +17,7 @@ from register.models import (
     InboundMessage,
     ReviewItem,
 )
+from workflows.references import canonical, new_reference
 
 
 class CaseNotFound(Exception):
@@ -25,16 +27,13 @@ class CaseNotFound(Exception):
 
 
 def next_reference(year: int) -> str:
-    """``CME-YYYY-NNNNN``: the next serial of the year (inside the caller's transaction)."""
-    prefix = f"CME-{year}-"
-    last = (Case.select(Case.reference).where(Case.reference.startswith(prefix))
-            .order_by(Case.reference.desc()).first())
-    serial = int(last.reference.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{serial:05d}"
+    """A new ``CME-YYYY-XXXXX-C``, random and checked (workflows/references.py), unique
+    in the register (inside the caller's transaction)."""
+    return new_reference(year, lambda ref: Case.select().where(Case.reference == ref).exists())
 
 
 def get_case(reference: str) -> Case:
-    case = Case.get_or_none(Case.reference == reference.upper())
+    case = Case.get_or_none(Case.reference == canonical(reference))
     if case is None:
         raise CaseNotFound(reference)
     return case
@@ -121,14 +120,20 @@ def review(reason: str, at: datetime, *, case: Case | None = None,
 
 
 def close_case(case: Case, reason: str, at: datetime, *,
-               message: InboundMessage | None = None, actor: str = "cme") -> None:
-    """Closed: every open clock is cancelled and the timeline says why."""
+               message: InboundMessage | None = None, actor: str = "cme",
+               effective: datetime | None = None) -> None:
+    """Closed: every open clock is cancelled and the timeline says why.
+
+    ``effective``: when the case ended, when that is earlier than ``at`` (an
+    update a person accepted later counts from the day its mail arrived).
+    """
+    stopped = effective or at
     case.status = "closed"
     case.state = "closed"
-    case.closed = at.date()
+    case.closed = as_london(stopped).date()
     case.close_reason = reason
     case.save()
-    (Deadline.update(state="cancelled", closed_at=at)
+    (Deadline.update(state="cancelled", closed_at=stopped)
      .where((Deadline.case == case) & (Deadline.state == "open")).execute())
     event(case, "case_closed", at, message=message, detail={"reason": reason}, actor=actor)
 
