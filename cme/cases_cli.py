@@ -159,10 +159,22 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
 
     @review_group.command("resolve")
     @click.argument("item_id", type=int)
-    @click.option("--note", required=True, help="What was decided.")
+    @click.option("--note", default=None, help="What was decided.")
+    @click.option("--accept", is_flag=True,
+                  help="Do what the item waits for: apply the update or the message, take "
+                       "the contact's new detail, or confirm the sender.")
+    @click.option("--confirm-sender", "confirm", is_flag=True,
+                  help="The sender is who they say: file their contacts, release the "
+                       "case's held letters.")
     @click.pass_context
-    def review_resolve(ctx: click.Context, item_id: int, note: str) -> None:
-        """Mark a review item resolved, with what was decided."""
+    def review_resolve(ctx: click.Context, item_id: int, note: str | None, accept: bool,
+                       confirm: bool) -> None:
+        """Mark a review item resolved, with what was decided (and, asked, do it)."""
+        if accept or confirm:
+            _act_on_review(ctx, open_app, user_error, item_id, note or "", confirm=confirm)
+            return
+        if not note:
+            raise user_error("resolve needs --note TEXT, --accept or --confirm-sender")
         session = open_register(ctx)
         from register.models import ReviewItem
 
@@ -238,6 +250,35 @@ def letter_lines(ids: list[int]) -> LetterReport:
                                                   and letter.error):
             problems.append(f"letter {letter.id} {letter.state}: {letter.error}")
     return LetterReport(lines, problems)
+
+
+def _act_on_review(ctx: click.Context, open_app: Any, user_error: type[Exception],
+                   item_id: int, note: str, *, confirm: bool) -> None:
+    """``review resolve --accept`` / ``--confirm-sender``: the decision done, in one
+    transaction, and the letters it released or wrote mailed after the commit."""
+    from register.db import db
+    from register.models import Letter, ReviewItem
+    from register.states import LetterState
+    from workflows.review_actions import NothingToAccept, accept, confirm_sender
+
+    app = open_app(ctx)
+    item = ReviewItem.get_or_none(ReviewItem.id == item_id)
+    if item is None:
+        raise user_error(f"no review item {item_id}")
+    mailbox = app.open_mailbox()
+    before = _last_letter()
+    try:
+        with db.atomic():
+            done = (confirm_sender if confirm else accept)(item, app.workflow, app.clock.now(),
+                                                           note)
+    except NothingToAccept as exc:
+        mailbox.close()
+        raise user_error(str(exc)) from None
+    click.echo(f"review item {item_id} resolved: {done}")
+    ready = Letter.select(Letter.id).where(
+        (Letter.id > before) | ((Letter.case == item.case_id)
+                                & (Letter.state == LetterState.PENDING)))
+    mail_and_report(app, mailbox, user_error, [row.id for row in ready])
 
 
 def _last_letter() -> int:

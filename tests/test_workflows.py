@@ -11,13 +11,19 @@ from register.db import db
 from register.models import Case, Child, Event, Letter, ReviewItem
 from tests.fixtures.builders import Email
 from tests.office import Office, update_email
+from workflows.references import Shape, shape
 
 MON_9_FEB = datetime(2026, 2, 9, 9, 30)
+# The LA's own domain: the ESW's replies in update_email come from it, as the team's;
+# the sample schools and clinics are trusted, so their letters are not held
+# (an unknown sender's are: tests/test_trust.py).
+TEAM = ('[team]\nemail = "cme@county.example.gov.uk"\n\n'
+        '[senders]\ntrusted_domains = ["example.sch.uk", "example.nhs.uk"]\n')
 
 
 @pytest.fixture
 def office(tmp_path):
-    office = Office(tmp_path)
+    office = Office(tmp_path, TEAM)
     yield office
     office.close()
 
@@ -27,7 +33,8 @@ def test_cme_notification_opens_a_case_with_its_clocks_and_letters(office):
     report = office.run(datetime(2026, 2, 9, 10, 0))
     assert report.taken == 1 and not report.errors
     case = office.case()
-    assert case.reference == "CME-2026-00001" and case.kind == "cme_notification"
+    assert case.reference.startswith("CME-2026-") and shape(case.reference) is Shape.CHECKED
+    assert case.kind == "cme_notification"
     assert case.opened.isoformat() == "2026-02-09"
     assert office.deadlines(case) == {
         # 10 school days after Monday 9 Feb, half term 16-20 Feb skipped (DOMAIN.md)
@@ -40,7 +47,7 @@ def test_cme_notification_opens_a_case_with_its_clocks_and_letters(office):
     }
     assert office.letters(case) == ["acknowledgement_school", "esw_enquiry_request"]
     text = office.letter_text(case, "esw_enquiry_request")
-    assert "Milo Thistlewood" in text and "CME-2026-00001" in text
+    assert "Milo Thistlewood" in text and case.reference in text
     assert "case_opened" in office.events(case)
 
 
@@ -53,14 +60,14 @@ def test_the_esw_chase_fires_when_nothing_arrives(office):
     office.run(datetime(2026, 3, 2, 8, 0))
     assert office.deadlines(case)["esw_chase"] == ("2026-03-02", "fired")
     assert office.letters(case)[-1] == "esw_chase"
-    assert "CME-2026-00001" in office.letter_text(case, "esw_chase")
+    assert case.reference in office.letter_text(case, "esw_chase")
 
 
 def test_the_esw_outcome_stops_the_chase(office):
     office.deliver("cme-school-docx-two-column-01", MON_9_FEB)
     office.run(datetime(2026, 2, 9, 10, 0))
-    office.deliver(update_email("CME-2026-00001", "Our enquiries are complete: the child is "
-                                "confirmed missing. Please proceed."), datetime(2026, 2, 20, 9))
+    office.deliver(update_email(office.case().reference, "Our enquiries are complete: the child "
+                                "is confirmed missing. Please proceed."), datetime(2026, 2, 20, 9))
     office.run(datetime(2026, 2, 20, 9, 5))
     office.run(datetime(2026, 3, 3, 8, 0))
     case = office.case()
@@ -121,8 +128,8 @@ def test_late_ehe_notification_gets_the_reminder_letter(office):
 def test_file_transferred_stops_the_file_chase(office):
     office.deliver("ehe-school-docx-two-column-01", MON_9_FEB)
     office.run(datetime(2026, 2, 9, 10, 0))
-    office.deliver(update_email("CME-2026-00001", "The pupil file has been transferred to the "
-                                "Service Manager today."), datetime(2026, 2, 24, 9))
+    office.deliver(update_email(office.case().reference, "The pupil file has been transferred "
+                                "to the Service Manager today."), datetime(2026, 2, 24, 9))
     office.run(datetime(2026, 3, 3, 9, 0))
     assert office.deadlines(office.case())["file_transfer_chase"][1] == "met"
 
@@ -167,8 +174,8 @@ def test_tac_escalation_after_40_school_days(office):
 def test_child_located_closes_the_case(office):
     office.deliver("cme-school-docx-two-column-01", MON_9_FEB)
     office.run(datetime(2026, 2, 9, 10, 0))
-    office.deliver(update_email("CME-2026-00001", "Good news: the child was located at "
-                                "Brookhurst Primary School, Wenlow."), datetime(2026, 2, 12, 9))
+    office.deliver(update_email(office.case().reference, "Good news: the child was located "
+                                "at Brookhurst Primary School, Wenlow."), datetime(2026, 2, 12, 9))
     office.run(datetime(2026, 2, 12, 9, 30))
     case = Case.get()
     assert case.status == "closed" and case.closed.isoformat() == "2026-02-12"
@@ -188,7 +195,7 @@ def test_deadlines_due_while_down_fire_once_after_restart(office, tmp_path):
     office.run(datetime(2026, 2, 9, 10, 0))
     office.close()
     # The daemon was down for five weeks; a new process starts.
-    again = Office(tmp_path)
+    again = Office(tmp_path, TEAM)
     again.run(datetime(2026, 3, 17, 9, 0))
     again.run(datetime(2026, 3, 17, 9, 1))  # a second wake-up fires nothing more
     case = again.case()
@@ -215,7 +222,7 @@ def test_same_child_from_school_and_agency_is_one_child_with_linked_cases(office
     first, second = Case.select().order_by(Case.id)
     assert second.kind == "agency_referral" and second.child_id == first.child_id
     opened = next(e for e in second.events if e.kind == "case_opened")
-    assert opened.detail["linked_cases"] == ["CME-2026-00001"]
+    assert opened.detail["linked_cases"] == [first.reference]
 
 
 def test_a_near_miss_name_is_a_review_item_not_a_merge(office):
@@ -230,7 +237,7 @@ def test_a_near_miss_name_is_a_review_item_not_a_merge(office):
     office.run(datetime(2026, 2, 10, 10, 0))
     assert Child.select().count() == 2
     item = ReviewItem.get(ReviewItem.reason.contains("possible match"))
-    assert item.detail["cases"] == ["CME-2026-00001"]
+    assert item.detail["cases"] == [Case.select().order_by(Case.id).first().reference]
 
 
 def test_replayed_message_changes_nothing(office):
@@ -245,8 +252,8 @@ def test_replayed_message_changes_nothing(office):
 def test_an_update_about_another_child_does_not_touch_the_case(office):
     office.deliver("cme-school-docx-two-column-01", MON_9_FEB)
     office.run(datetime(2026, 2, 9, 10, 0))
-    office.deliver(update_email("CME-2026-00001", "Re: Ava Otherchild. The child was located at "
-                                "Brookhurst Primary School."), datetime(2026, 2, 12, 9))
+    office.deliver(update_email(office.case().reference, "Re: Ava Otherchild. The child was "
+                                "located at Brookhurst Primary School."), datetime(2026, 2, 12, 9))
     office.run(datetime(2026, 2, 12, 9, 30))
     assert Case.get().status == "open"
     assert ReviewItem.select().where(ReviewItem.reason.contains("another child")).count() == 1

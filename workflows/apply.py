@@ -3,26 +3,31 @@
 One transaction per message (the Processor opens it), keyed by the message: a
 message that already left events on the register is not applied twice. The
 child is matched, a case opened or updated, contacts filed, clocks started and
-the first letters written, as ``workflows/rules.py`` says for its kind.
+the first letters written, as ``workflows/rules.py`` says for its kind, and as
+far as its sender may (``workflows/trust.py``): mail whose authentication
+failed only goes to review, an unknown sender's letters are held, and case
+updates are ``workflows/updates.py``.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from rapidfuzz import fuzz
-
 from cme.clock import Clock
-from register.models import Case, Deadline, Event, InboundMessage, MessageStatus
-from workflows import cases, rules
+from register.models import Case, Deadline, Event, InboundMessage, Letter, MessageStatus
+from register.states import EmailSource, LetterState
+from watcher.senders import SenderPolicy
+from workflows import cases, rules, trust, updates
 from workflows.calendar import SchoolCalendar
 from workflows.clocks import ClockRule, due_date, local_day
 from workflows.deadlines import fire_due, meet, next_due, set_deadline
+from workflows.directory import confirm_address, file_case_contacts, file_contact
 from workflows.match import find_child
 from workflows.outbox import Outbox
+from workflows.trust import Sender
 
 log = logging.getLogger(__name__)
 
@@ -40,20 +45,33 @@ class Workflow:
             self.apply(message)
         message.status = MessageStatus.APPLIED
 
-    def apply(self, message: InboundMessage) -> None:
+    @property
+    def senders(self) -> SenderPolicy:
+        return SenderPolicy.from_config(self.outbox.config)
+
+    def apply(self, message: InboundMessage, *, vouched: bool = False) -> None:
+        """Apply ``message``; ``vouched``: a person accepted it (``cme review resolve``)."""
         kind, fields = message.kind or "other", dict(message.fields or {})
         now = self.clock.now()
+        sender = trust.sender_of(message, self.senders)
+        if vouched:
+            sender = replace(sender, vouched=True)
         if kind == "other":
             cases.event(None, "ignored", now, message=message, detail={"kind": kind})
             return
-        if kind == "case_update":
-            self._update(message, fields, now)
+        if trust.refused(sender):
+            updates.refuse(message, kind, fields, sender, now)
             return
-        self._notification(message, kind, fields, now)
+        if sender.authenticated:
+            confirm_address(sender.address, EmailSource.AUTHENTICATED)
+        if kind == "case_update":
+            updates.update(self, message, fields, sender, now)
+            return
+        self._notification(message, kind, fields, now, sender)
 
     # -- notifications -----------------------------------------------------
     def _notification(self, message: InboundMessage, kind: str, fields: dict[str, Any],
-                      now: datetime) -> None:
+                      now: datetime, sender: Sender) -> None:
         found = find_child(fields)
         child = found.child or cases.new_child(fields, now)
         cases.update_child(child, fields, now, message)
@@ -63,9 +81,9 @@ class Workflow:
                                          & (Case.kind == kind))
                      .order_by(Case.id.desc()).first())
         if found.child is not None and open_case is not None:
-            self._add_to_case(open_case, message, kind, fields, now)
+            self._add_to_case(open_case, message, kind, fields, now, sender)
             return
-        case = self._open(child, message, kind, fields, now)
+        case = self._open(child, message, kind, fields, now, sender)
         if found.uncertain:
             cases.review(
                 "possible match with a child already on the register: check and link",
@@ -74,7 +92,7 @@ class Workflow:
                         "cases": [c.reference for u in found.uncertain for c in u.cases]})
 
     def _open(self, child: Any, message: InboundMessage, kind: str, fields: dict[str, Any],
-              now: datetime) -> Case:
+              now: datetime, sender: Sender) -> Case:
         arrived = local_day(message.received_at)
         details = {**fields, "notified": arrived.isoformat()}
         case = Case.create(reference=cases.next_reference(arrived.year), kind=kind,
@@ -83,7 +101,8 @@ class Workflow:
         earlier = [c.reference for c in child.cases if c.id != case.id]
         cases.event(case, "case_opened", now, message=message,
                     detail={"kind": kind, "linked_cases": earlier})
-        self._file_contacts(case, fields, now)
+        self._hold_for_sender(case, message, now, sender)
+        file_case_contacts(case, fields, sender, now, message)
         self._flag_review(case, message, now)
         opening = rules.OPENING.get(kind, rules.OnOpen())
         school = fields.get("school_laestab") or fields.get("school_name")
@@ -96,69 +115,72 @@ class Workflow:
             self._absence_clocks(case, fields, now, message, school)
             self._removed_before_advice(case, fields, now, message)
         for stem, role in opening.letters:
-            self.outbox.letter(case, stem, role, now, message=message)
+            self.letter(case, stem, role, now, message=message)
         if fields.get("cp_plan"):
-            self.outbox.letter(case, "keyworker_notification", "keyworker", now, message=message)
+            self.letter(case, "keyworker_notification", "keyworker", now, message=message)
         if kind == "ehe_notification":
             self._late_ehe(case, fields, arrived, now, message, school)
         log.info("case %s opened (%s) from message %d", case.reference, kind, message.id)
         return case
 
     def _add_to_case(self, case: Case, message: InboundMessage, kind: str,
-                     fields: dict[str, Any], now: datetime) -> None:
+                     fields: dict[str, Any], now: datetime, sender: Sender) -> None:
         before = dict(case.details or {})
         case.details = {**before, **fields}
         case.save()
         cases.event(case, "message_added", now, message=message, detail={"kind": kind})
-        self._file_contacts(case, fields, now)
+        self._hold_for_sender(case, message, now, sender)
+        file_case_contacts(case, fields, sender, now, message)
         self._flag_review(case, message, now)
         if fields.get("cp_plan") and not before.get("cp_plan"):
-            self.outbox.letter(case, "keyworker_notification", "keyworker", now, message=message)
+            self.letter(case, "keyworker_notification", "keyworker", now, message=message)
         self._removed_before_advice(case, fields, now, message)
 
-    # -- updates -----------------------------------------------------------
-    def _update(self, message: InboundMessage, fields: dict[str, Any], now: datetime) -> None:
-        reference = fields.get("case_reference")
-        case = Case.get_or_none(Case.reference == reference) if reference else None
-        if case is None:
-            cases.review("an update that quotes no case we hold: attach it to its case", now,
-                         message=message, detail={"reference": reference})
+    def _hold_for_sender(self, case: Case, message: InboundMessage, now: datetime,
+                         sender: Sender) -> None:
+        """An unknown sender: the case's letters are held until a person confirms them."""
+        if not trust.holds_letters(sender):
             return
-        if not _same_child(case, fields):
-            cases.review("an update quotes a case about another child: check the reference",
-                         now, case=case, message=message,
-                         detail={"reference": reference})
-            return
-        outcome = fields.get("update_outcome") or "info"
-        case.details = {**(case.details or {}), **{k: v for k, v in fields.items()
-                                                   if k not in ("update_outcome",)}}
-        case.save()
-        cases.event(case, f"update_{outcome}", now, message=message, detail={"outcome": outcome})
-        self._file_contacts(case, fields, now, referrer_role=_writer_role(fields))
-        met = meet(case, rules.MET_BY.get(outcome, ()), now)
-        if met:
-            cases.event(case, "deadlines_met", now, message=message,
-                        detail={"purposes": [d.purpose for d in met]})
-        if outcome in rules.CLOSES and case.status == "open":
-            self.close(case, rules.CLOSES[outcome], now, message=message)
+        cases.event(case, "letters_held", now, message=message,
+                    detail={"sender_domain": sender.domain})
+        cases.review("a sender not yet known to the register: its case's letters are held "
+                     "until a person confirms the sender (cme review resolve ID "
+                     "--confirm-sender)", now, case=case, message=message,
+                     detail={"action": trust.CONFIRM_SENDER, "sender_domain": sender.domain})
+        log.info("case %s: letters held until the sender (%s) is confirmed", case.reference,
+                 sender.domain or "no domain")
 
+    def letter(self, case: Case, stem: str, role: str, at: datetime, *,
+               deadline: Deadline | None = None, message: InboundMessage | None = None
+               ) -> Letter:
+        """Record a letter through the outbox; held while the case waits for a confirmation."""
+        row = self.outbox.letter(case, stem, role, at, deadline=deadline, message=message)
+        if trust.letters_held(case):
+            row.state = LetterState.HELD
+            row.save(only=[Letter.state])
+        return row
+
+    # -- closing and allocating ----------------------------------------------
     def close(self, case: Case, reason: str, now: datetime, *,
-              message: InboundMessage | None = None, actor: str = "cme") -> None:
-        cases.close_case(case, reason, now, message=message, actor=actor)
+              message: InboundMessage | None = None, actor: str = "cme",
+              effective: datetime | None = None) -> None:
+        """Close ``case``; ``effective``: when its clocks stopped, if not ``now``."""
+        cases.close_case(case, reason, now, message=message, actor=actor, effective=effective)
         for role in ("school", "referrer"):
             if cases.contact_of(case, role) is not None or role == "school":
-                self.outbox.letter(case, "case_closed", role, now, message=message)
+                self.letter(case, "case_closed", role, now, message=message)
                 break
 
     def allocate(self, case: Case, name: str, email: str | None, now: datetime) -> None:
-        person = cases.contact("lead_professional", now, name=name, email=email)
+        person = file_contact("lead_professional", trust.team(), now, case=case, name=name,
+                              email=email)
         cases.attach(case, person, "lead_professional")
         case.lead_professional = person
         case.save()
         cases.event(case, "lead_professional_allocated", now, detail={"contact": person.id},
                     actor="team")
         meet(case, rules.MET_BY["lead_professional_allocated"], now)
-        self.outbox.letter(case, "lead_professional_allocation", "lead_professional", now)
+        self.letter(case, "lead_professional_allocation", "lead_professional", now)
 
     # -- deadlines -----------------------------------------------------------
     def next_due(self) -> datetime | None:
@@ -178,7 +200,7 @@ class Workflow:
             return
         if action.letter:
             stem, role = action.letter
-            self.outbox.letter(case, stem, role, now, deadline=deadline)
+            self.letter(case, stem, role, now, deadline=deadline)
         if action.reminder:
             self.outbox.reminder(case, action.reminder, now, deadline=deadline)
 
@@ -215,25 +237,7 @@ class Workflow:
         if arrived > expected_by:
             cases.event(case, "ehe_notified_late", now, message=message,
                         detail={"removed": removed, "expected_by": expected_by.isoformat()})
-            self.outbox.letter(case, "ehe_late_notification", "school", now, message=message)
-
-    def _file_contacts(self, case: Case, fields: dict[str, Any], now: datetime, *,
-                       referrer_role: str = "referrer") -> None:
-        school = cases.contact("school", now, organisation=fields.get("school_name"),
-                               laestab=fields.get("school_laestab"), urn=fields.get("school_urn"))
-        cases.attach(case, school, "school")
-        if school is not None and case.school is None:
-            case.school = school
-            case.save()
-        referrer = cases.contact(referrer_role, now, name=fields.get("referrer_name"),
-                                 organisation=fields.get("referrer_organisation"),
-                                 email=fields.get("referrer_email"),
-                                 phone=fields.get("referrer_phone"))
-        cases.attach(case, referrer, referrer_role)
-        if referrer is not None and referrer_role == "referrer" and _is_school(fields):
-            cases.attach(case, referrer, "school")
-        keyworker = cases.contact("keyworker", now, name=fields.get("social_worker"))
-        cases.attach(case, keyworker, "keyworker")
+            self.letter(case, "ehe_late_notification", "school", now, message=message)
 
     def _flag_review(self, case: Case, message: InboundMessage, now: datetime) -> None:
         if message.needs_review:
@@ -241,23 +245,3 @@ class Workflow:
                          + ", ".join(message.needs_review), now, case=case, message=message,
                          detail={"fields": message.needs_review})
 
-
-def _writer_role(fields: dict[str, Any]) -> str:
-    """An update from an Education Social Worker files its writer as the case's ESW."""
-    role = str(fields.get("referrer_role") or "").lower()
-    return "esw" if "esw" in role or "social worker" in role else "referrer"
-
-
-def _same_child(case: Case, fields: dict[str, Any]) -> bool:
-    """An update that names a child must name the case's child (a mistyped reference
-    must not close someone else's case)."""
-    surname = fields.get("child_surname")
-    if not surname or case.child is None:
-        return True
-    return fuzz.ratio(str(surname).lower(), case.child.surname.lower()) >= 85
-
-
-def _is_school(fields: dict[str, Any]) -> bool:
-    organisation = str(fields.get("referrer_organisation") or "")
-    return organisation == fields.get("school_name") or any(
-        word in organisation.lower() for word in ("school", "academy", "college"))

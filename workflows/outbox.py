@@ -30,6 +30,7 @@ from register.models import Case, Deadline, InboundMessage, Letter, ReviewItem
 from register.states import LetterState
 from workflows.cases import contact_of, event
 from workflows.letters import blank_context
+from workflows.recipients import choose_recipients
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ class Outbox:
         count = Letter.select().where(Letter.case == case).count() + 1
         folder = self.letters_dir / strip_bidi(case.reference)
         path = folder / f"{stamp}-{count:02d}-{stem}.docx"
-        recipients = self._recipients(case, context["recipient"])
+        recipients = choose_recipients(self.config, case, role, context["recipient"])
         row = Letter.create(case=case, template=stem, recipients=recipients, path=str(path),
                             created_at=at, deadline=deadline, source=message, context=context,
                             state=LetterState.PENDING)
