@@ -12,6 +12,7 @@ from cme.config import ConfigError, config_from_mapping
 from cme.config_text import config_text
 from register.models import Case, Contact, InboundMessage, Letter
 from register.states import EmailSource, LetterState, Trust
+from tests.fixtures.builders import Email
 from tests.trustmail import AUTHSERV, MON_9_FEB, SCHOOL, Site, arrive, auth_header, reply
 from watcher.authresults import organisational_domain, parse_header, verdict
 from watcher.senders import SenderPolicy, level
@@ -269,3 +270,27 @@ def test_a_parents_letter_from_an_unknown_domain_is_taken_not_refused(site):
     case = site.case()
     assert case.kind == "ehe_notification" and case.status == "open"
     assert {x.state for x in site.letters(case)} == {LetterState.HELD}
+
+
+def test_an_unknown_senders_news_about_an_open_case_waits_for_the_confirmation(tmp_path):
+    site = Site(tmp_path, send_direct=True, trusted=())
+    site.deliver(arrive("cme-school-docx-two-column-01", auth_header(FROM)), MON_9_FEB)
+    site.watch(OPENED)
+    site.deliver(Email(
+        sender="Pat Office <office@kelmsford.example.sch.uk>", subject="CME notification",
+        body="Dear CME Team,\n\nWe are notifying you of a child missing education.\n\n"
+             "Child's name: Milo Thistlewood\nDate of birth: 08/12/2016\n"
+             "Home address: 1 Fake Street, Wenlow\nDate last attended: 23/01/2026\n"
+             "Reason: Not seen since January.\n\nKind regards\n\nPat Office\nSchool Office\n"
+             "Kelmsford Primary School\n", message_id="k1@kelmsford.example.sch.uk").to_bytes(),
+        THU_12_FEB)
+    site.watch(THU_12_FEB.replace(hour=10))
+    case = site.case()
+    assert Case.select().count() == 1 and case.details["child_address"] != "1 Fake Street, Wenlow"
+    assert [a.address for a in case.child.addresses] == ["29 Kestrel Drive, Ashcombe"]
+    item = next(r for r in site.review(THU_12_FEB) if r["action"] == "confirm_sender")
+    assert item["case"] == case.reference
+    site.cme(THU_12_FEB, "review", "resolve", str(item["id"]), "--confirm-sender")
+    case = site.case()
+    assert case.details["child_address"] == "1 Fake Street, Wenlow"
+    site.close()

@@ -74,7 +74,8 @@ class Workflow:
                       now: datetime, sender: Sender) -> None:
         found = find_child(fields)
         child = found.child or cases.new_child(fields, now)
-        cases.update_child(child, fields, now, message)
+        if found.child is None or not trust.holds_letters(sender):
+            cases.update_child(child, fields, now, message)  # else once a person confirms
         # The same news again updates the open case; other news about the child
         # (a school's notification, then an agency's referral) opens a linked case.
         open_case = (Case.select().where((Case.child == child) & (Case.status == "open")
@@ -126,10 +127,13 @@ class Workflow:
     def _add_to_case(self, case: Case, message: InboundMessage, kind: str,
                      fields: dict[str, Any], now: datetime, sender: Sender) -> None:
         before = dict(case.details or {})
-        case.details = {**before, **fields}
-        case.save()
+        # An unknown sender's news waits for the person confirming them (review_actions).
+        held = trust.holds_letters(sender)
+        if not held:
+            case.details = {**before, **fields}
+            case.save()
         cases.event(case, "message_added", now, message=message, detail={"kind": kind})
-        self._hold_for_sender(case, message, now, sender)
+        self._hold_for_sender(case, message, now, sender, merge=held)
         file_case_contacts(case, fields, sender, now, message)
         self._flag_review(case, message, now)
         if fields.get("cp_plan") and not before.get("cp_plan"):
@@ -137,8 +141,9 @@ class Workflow:
         self._removed_before_advice(case, fields, now, message)
 
     def _hold_for_sender(self, case: Case, message: InboundMessage, now: datetime,
-                         sender: Sender) -> None:
-        """An unknown sender: the case's letters are held until a person confirms them."""
+                         sender: Sender, *, merge: bool = False) -> None:
+        """An unknown sender: the case's letters are held until a person confirms them
+        (``merge``: and what their message says joins the case's details then)."""
         if not trust.holds_letters(sender):
             return
         cases.event(case, "letters_held", now, message=message,
@@ -146,7 +151,8 @@ class Workflow:
         cases.review("a sender not yet known to the register: its case's letters are held "
                      "until a person confirms the sender (cme review resolve ID "
                      "--confirm-sender)", now, case=case, message=message,
-                     detail={"action": trust.CONFIRM_SENDER, "sender_domain": sender.domain})
+                     detail={"action": trust.CONFIRM_SENDER, "sender_domain": sender.domain,
+                             "merge_fields": merge})
         log.info("case %s: letters held until the sender (%s) is confirmed", case.reference,
                  sender.domain or "no domain")
 

@@ -9,9 +9,10 @@ accepting it means (workflows/trust.py):
 - ``accept_message``: a message whose authentication failed is applied as a
   person-vouched one, and its sender's address counts as confirmed;
 - ``confirm_sender``: the unknown sender is confirmed (``--confirm-sender``):
-  their address becomes a confirmed one, the contacts their message named are
-  filed, and once no sender of the case waits for confirmation the case's
-  held letters are released to the outbox, their recipients decided again;
+  their address becomes a confirmed one, what their message said about an
+  already open case joins its details, the contacts it named are filed, and
+  once no sender of the case waits for confirmation the case's held letters
+  are released to the outbox, their recipients decided again;
 - ``update_contact``: the contact's email or phone becomes the one the
   message gave, as confirmed by a person.
 
@@ -92,6 +93,11 @@ def confirm_sender(item: ReviewItem, workflow: Workflow, now: datetime, note: st
     message, case = item.message, item.case
     sender = replace(trust.sender_of(message, workflow.senders), vouched=True)
     if case is not None:
+        if item.detail.get("merge_fields"):  # news added to an open case: it counts now
+            case.details = {**(case.details or {}), **(message.fields or {})}
+            case.save()
+            if case.child is not None:
+                cases.update_child(case.child, dict(message.fields or {}), now, message)
         file_case_contacts(case, dict(message.fields or {}), sender, now, message)
     confirm_address(sender.address, EmailSource.PERSON)
     _resolve(item, now, "sender confirmed", note)
