@@ -161,6 +161,20 @@ def test_a_broken_template_fails_its_letter_alone_and_mails_once_when_fixed(offi
     assert "Milo Thistlewood" in read_text(Path(failed.path))
 
 
+def test_a_mail_that_cannot_be_built_fails_alone(office):
+    case = open_case(office)
+    with db.atomic():
+        bad = office.app.workflow.outbox.letter(case, "esw_chase", "esw", office.clock.now())
+        bad.recipients = ["esw@localhost\r\nBcc: someone@example.invalid"]  # no header takes it
+        bad.save()
+        good = office.app.workflow.outbox.letter(case, "case_closed", "school", office.clock.now())
+    mailed = office.send()
+    assert (mailed.sent, mailed.failed) == (1, 1)
+    assert Letter.get_by_id(bad.id).state == LetterState.FAILED
+    assert Letter.get_by_id(bad.id).error.startswith("ValueError: ")
+    assert mails_of(office, bad) == [] and len(mails_of(office, good)) == 1
+
+
 def test_held_letters_wait_until_released(office):
     case = open_case(office)
     with db.atomic():

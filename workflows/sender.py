@@ -141,16 +141,17 @@ class Sender:
             return self._unavailable(row, exc, mailed)
         try:
             outbound = compose(row)
-        except Exception as exc:
-            if classify(exc).transient:
-                raise  # a full disk: the row stays pending, the daemon waits
-            self._mark_failed(row, exc)
-            mailed.failed += 1
-            return True
-        try:
             mailbox.send(outbound)
         except MailboxError as exc:
             return self._unavailable(row, exc, mailed)
+        except Exception as exc:
+            if classify(exc).transient:
+                raise  # a full disk: the row stays pending, the daemon waits
+            # A broken template, or a mail that cannot be built (an address no
+            # header takes): this row fails alone instead of stopping every run.
+            self._mark_failed(row, exc)
+            mailed.failed += 1
+            return True
         # From here to the mark, a crash leaves a mail sent and its row pending:
         # the next run finds its Message-ID with was_sent.
         log.debug("%s handed to the mailbox as %s", _name(row), row.message_id)
