@@ -11,7 +11,7 @@ from register.db import bind, db
 from tests.fake_graph import USER, FakeAuthority, FakeGraph
 from tests.mailtools import simple_email, with_attachment
 from watcher.graph import GraphMailbox
-from watcher.mailbox import MailboxError, Outcome
+from watcher.mailbox import MailboxError, OutboundMail, Outcome
 from watcher.oauth import GRAPH_SCOPE, MsalTokens
 from watcher.state import MailboxState
 
@@ -77,6 +77,10 @@ def test_throttling_waits_for_retry_after(servers):
     box = mailbox(graph, authority)
     try:
         assert len(list(box.fetch_new())) == 1
+        graph.throttle = 1
+        box.send(OutboundMail(("esw@county.example.gov.uk",), "Enquiry", "Please see.",
+                              message_id="<letter-9@cme.example>"))  # sent on the retry
+        assert box.was_sent("<letter-9@cme.example>")
     finally:
         box.close()
     assert graph.throttle == 0

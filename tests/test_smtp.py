@@ -16,12 +16,10 @@ LETTER = OutboundMail(("esw@county.example.gov.uk",), "[CME-2026-00002] enquiry"
                       "cme-team@county.example.gov.uk", "<letter-2@cme.example>")
 
 
-def sender(server: SmtpServer, **overrides) -> SmtpSender:
+def sender(server: SmtpServer, password: str = PASSWORD, **overrides) -> SmtpSender:
     config = SmtpConfig(**{"host": "127.0.0.1", "port": server.port,
                            "security": server.security, "username": USER, **overrides})
-    made = SmtpSender(config, ca_file=server.cert, tokens=StaticToken(TOKEN))
-    made._password = PASSWORD  # what from_config reads from the environment
-    return made
+    return SmtpSender(config, password=password, ca_file=server.cert, tokens=StaticToken(TOKEN))
 
 
 @pytest.mark.parametrize("security", ["starttls", "ssl", "none"])
@@ -53,8 +51,7 @@ def test_from_address_replaces_the_sender(tmp_path):
 def test_refusals_are_mailbox_errors(tmp_path):
     server = SmtpServer(tmp_path, "starttls").start()
     try:
-        wrong = sender(server)
-        wrong._password = "wrong"
+        wrong = sender(server, password="wrong")
         with pytest.raises(MailboxError, match="535"):
             wrong.check()
         untrusted = SmtpSender(SmtpConfig(host="127.0.0.1", port=server.port, auth="none"))

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -78,9 +77,10 @@ class GraphMailbox:
     def request(self, method: str, url: str, *, allow: tuple[int, ...] = (),
                 **kwargs: Any) -> httpx.Response:
         """One Graph call: the token, the immutable-id preference, throttling honoured."""
+        extra = kwargs.pop("headers", {})
         for attempt in range(1, RETRIES + 1):
             headers = {"Authorization": f"Bearer {self._tokens.token()}",
-                       "Prefer": 'IdType="ImmutableId"', **kwargs.pop("headers", {})}
+                       "Prefer": 'IdType="ImmutableId"', **extra}
             try:
                 response = self._http.request(method, url, headers=headers, **kwargs)
             except httpx.HTTPError as exc:
@@ -89,7 +89,7 @@ class GraphMailbox:
                 delay = _retry_after(response, attempt)
                 log.info("%s: throttled (%d); again in %.0fs", self.where,
                          response.status_code, delay)
-                time.sleep(delay)
+                self._wake.wait(delay)  # a stop request cuts it short
                 continue
             if response.is_success or response.status_code in allow:
                 return response

@@ -27,6 +27,7 @@ import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 from imapclient import IMAPClient
@@ -52,7 +53,8 @@ FAILED = (*DROPPED, imaplib.IMAP4.error, IMAPClientError)
 T = TypeVar("T")
 
 
-def tls_context(ca_file: object = None) -> ssl.SSLContext:
+def tls_context(ca_file: Path | None = None) -> ssl.SSLContext:
+    """The system's CAs, or the site's ``ca_file`` (an internal CA)."""
     return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
 
 

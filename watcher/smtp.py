@@ -28,8 +28,8 @@ PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
 
 class SmtpSender:
-    def __init__(self, config: SmtpConfig, *, username: str = "", ca_file: Path | None = None,
-                 tokens: TokenProvider | None = None) -> None:
+    def __init__(self, config: SmtpConfig, *, username: str = "", password: str = "",
+                 ca_file: Path | None = None, tokens: TokenProvider | None = None) -> None:
         if not config.host:
             raise MailboxError("smtp: [smtp] host is not set")
         self.config = config
@@ -38,20 +38,19 @@ class SmtpSender:
         self.where = f"smtp {config.host}:{self.port}"
         self._ca_file = ca_file
         self._tokens = tokens
-        self._password = ""
+        self._password = password
 
     @classmethod
     def from_config(cls, config: Config, *, environ: Mapping[str, str] | None = None,
                     tokens: TokenProvider | None = None) -> SmtpSender:
         """The sender [smtp] describes; secrets read now, from the environment."""
         smtp = config.smtp
-        sender = cls(smtp, username=config.mailbox.username, ca_file=config.mailbox.ca_file,
-                     tokens=tokens)
-        if smtp.auth == "password":
-            sender._password = secret(smtp.password_env, "smtp password", environ)
-        elif smtp.auth == "oauth2" and tokens is None:
-            sender._tokens = MsalTokens(config.mailbox, OUTLOOK_SCOPE, environ=environ)
-        return sender
+        password = secret(smtp.password_env, "smtp password", environ) \
+            if smtp.auth == "password" else ""
+        if smtp.auth == "oauth2" and tokens is None:
+            tokens = MsalTokens(config.mailbox, OUTLOOK_SCOPE, environ=environ)
+        return cls(smtp, username=config.mailbox.username, password=password,
+                   ca_file=config.mailbox.ca_file, tokens=tokens)
 
     def send(self, message: EmailMessage) -> None:
         """Deliver ``message`` to every address in its To (and Cc) headers."""
