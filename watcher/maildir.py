@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from cme.private import PRIVATE_FILE, private_file, private_folder
 from watcher.mailbox import InboundMail, MailboxError, OutboundMail, Outcome
 from watcher.outgoing import build_email
+from watcher.wakeup import WakePipe
 
 if TYPE_CHECKING:
     from watcher.smtp import SmtpSender
@@ -46,8 +47,7 @@ class MaildirMailbox:
         self.sender = sender
         self._inbox = ensure_maildir(path)
         self._paths: dict[str, Path] = {}
-        self._wake_r, self._wake_w = os.pipe()
-        os.set_blocking(self._wake_w, False)
+        self._wake = WakePipe()
         self._inotify = _open_inotify(path)
 
     def fetch_new(self) -> Iterator[InboundMail]:
@@ -99,19 +99,16 @@ class MaildirMailbox:
             raise MailboxError(f"cannot move {uid} to {FOLDERS[outcome]}: {exc}") from exc
 
     def wait(self, timeout: float) -> bool:
-        watched = [self._wake_r] + ([self._inotify.fileno()] if self._inotify else [])
+        watched = [self._wake.fd] + ([self._inotify.fileno()] if self._inotify else [])
         ready, _, _ = select.select(watched, [], [], timeout)
-        if self._wake_r in ready:
-            _drain(self._wake_r)
+        if self._wake.fd in ready:
+            self._wake.drain()
         if self._inotify and self._inotify.fileno() in ready:
             self._inotify.read(timeout=0)
         return bool(ready)
 
     def interrupt(self) -> None:
-        try:
-            os.write(self._wake_w, b"x")
-        except BlockingIOError:
-            pass  # the pipe is full: a wake-up is already pending
+        self._wake.set()
 
     def send(self, outbound: OutboundMail) -> None:
         """Send over SMTP when [smtp] has a host; either way keep the mail as an .eml file
@@ -161,8 +158,7 @@ class MaildirMailbox:
         return self._inbox.add(raw)
 
     def close(self) -> None:
-        for fd in (self._wake_r, self._wake_w):
-            os.close(fd)
+        self._wake.close()
         if self._inotify:
             self._inotify.close()
 
@@ -197,15 +193,6 @@ def _fsync_folder(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _drain(fd: int) -> None:
-    os.set_blocking(fd, False)
-    try:
-        while os.read(fd, 4096):
-            pass
-    except BlockingIOError:
-        pass
 
 
 def _open_inotify(path: Path):
