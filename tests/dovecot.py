@@ -66,17 +66,23 @@ first_valid_uid = {uid}
 last_valid_uid = {uid}
 first_valid_gid = 0
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2
 mail_location = maildir:~/Maildir
 mailbox_idle_check_interval = 1 secs
 {ssl}
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2
+  args = {root}/oauth2.conf.ext
 }}
 userdb {{
   driver = static
-  args = uid={uid} gid={gid} home={root}/home/%u
+  args = uid={uid} gid={gid} home={root}/home/%u allow_all_users=yes
 }}
 service imap-login {{
   chroot =
@@ -116,6 +122,7 @@ class DovecotServer:
         self.tls = tls
         self.cert: Path | None = None
         self._names = [f"user{n}" for n in range(1, ACCOUNTS + 1)]
+        self.introspection = Introspection()
         self._users = iter(self._names)
         self.process: subprocess.Popen[bytes] | None = None
         as_root = os.geteuid() == 0
@@ -144,6 +151,10 @@ class DovecotServer:
         if self.tls:
             self.cert, key = self_signed(self.root)
             ssl = f"ssl = yes\nssl_cert = <{self.cert}\nssl_key = <{key}"
+        # XOAUTH2: Dovecot asks the token's owner of our introspection endpoint.
+        (self.root / "oauth2.conf.ext").write_text(
+            f"introspection_mode = post\nintrospection_url = {self.introspection.url}\n"
+            "username_attribute = username\nactive_attribute = active\nactive_value = true\n")
         conf = self.root / "dovecot.conf"
         conf.write_text(CONFIG.format(
             root=self.root, port=self.port, tls_port=self.tls_port, ssl=ssl,
@@ -189,6 +200,7 @@ class DovecotServer:
         self.doveadm("kick", user)
 
     def stop(self) -> None:
+        self.introspection.stop()
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -203,3 +215,45 @@ def _group(gid: int) -> str:
     import grp
 
     return grp.getgrgid(gid).gr_name
+
+
+class Introspection:
+    """The OAuth2 token introspection (RFC 7662) Dovecot asks about an XOAUTH2 token:
+    ``tokens`` maps each token a test hands out to the account it stands for."""
+
+    def __init__(self) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs
+
+        self.tokens: dict[str, str] = {}
+        tokens = self.tokens
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                                .decode())
+                token = (form.get("token") or [""])[0]
+                if not token:  # or in the Authorization header
+                    token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                user = tokens.get(token)
+                body = json.dumps({"active": True, "username": user} if user
+                                  else {"active": False}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/introspect"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -138,3 +138,29 @@ def test_a_new_uidvalidity_fetches_everything_again(dovecot, account):  # noqa: 
         assert list(box.fetch_new()) == []
     finally:
         box.close()
+
+
+def test_xoauth2_with_a_token_from_msal(dovecot, account, tmp_path):  # noqa: F811
+    from tests.fake_graph import TOKEN, FakeAuthority
+
+    user, client = account
+    authority = FakeAuthority(tmp_path).start()
+    dovecot.introspection.tokens[TOKEN] = user
+    client.append("INBOX", simple_email(1))
+    config = settings(dovecot, user, auth="oauth2", tenant=authority.TENANT,
+                      client_id=authority.CLIENT_ID, authority=authority.url,
+                      ca_file=authority.cert)
+    box = ImapMailbox(config, environ={"CME_MAILBOX_CLIENT_SECRET": authority.SECRET})
+    try:
+        assert len(list(box.fetch_new())) == 1
+        dovecot.drop_connections(user)
+        assert box.waiting() == 1  # logged in again, with the token msal kept
+    finally:
+        box.close()
+        authority.stop()
+    assert authority.token_requests == 1
+    dovecot.introspection.tokens[TOKEN] = "someone-else"
+    refused = ImapMailbox(config, environ={"CME_MAILBOX_CLIENT_SECRET": authority.SECRET})
+    with pytest.raises(MailboxError):
+        refused.waiting()
+    refused.close()
