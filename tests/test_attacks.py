@@ -25,6 +25,7 @@ from tests.trustmail import (
     auth_header,
     reply,
 )
+from workflows.recipients import refusal
 
 OPENED = datetime(2026, 2, 9, 10, 0)
 THU_12_FEB = datetime(2026, 2, 12, 9, 0)
@@ -116,9 +117,16 @@ def test_a_referral_naming_an_outside_email_sends_nothing_to_it(site):
     assert acknowledgement.recipients == ["cme@county.example.gov.uk"]
     assert acknowledgement.state == LetterState.SENT  # to the team, for review
     assert ATTACKER not in recipients_everywhere(site)
-    # the address is on file only as what the form said, never to be written to
-    proposed = Contact.get(Contact.email == ATTACKER)
-    assert proposed.email_source == "read"
+    # the address is on file only as what the form said, never to be written to,
+    # and mail its owner authenticates for their own domain does not change that
+    assert Contact.get(Contact.email == ATTACKER).email_source == "read"
+    site.deliver(arrive(reply(ATTACKER, case.reference, "Any news? Reply to me here.",
+                              signature=f"Gareth Inventa\nHealth Visitor\nEmail: {ATTACKER}"),
+                        auth_header("evil.example")), THU_12_FEB)
+    site.watch(THU_12_FEB.replace(hour=10))
+    assert InboundMessage.get_by_id(2).trust == Trust.AUTHENTICATED
+    assert Contact.get(Contact.email == ATTACKER).email_source == "read"
+    assert refusal(site.office.app.config, "referrer", ATTACKER) is not None
 
 
 def test_a_dmarc_failing_notification_goes_to_review_and_writes_no_letter(site):

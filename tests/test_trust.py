@@ -294,3 +294,14 @@ def test_an_unknown_senders_news_about_an_open_case_waits_for_the_confirmation(t
     case = site.case()
     assert case.details["child_address"] == "1 Fake Street, Wenlow"
     site.close()
+
+
+def test_an_address_from_its_owners_mail_is_settled_by_their_authenticated_mail(site):
+    site.deliver(arrive("cme-school-docx-two-column-01"), MON_9_FEB)  # a trusted domain
+    site.watch(OPENED)
+    assert InboundMessage.get_by_id(1).trust == Trust.KNOWN
+    assert Contact.get(Contact.email == SCHOOL).email_source == EmailSource.SENDER
+    site.deliver(arrive(reply(SCHOOL, site.case().reference, "Thank you for the update."),
+                        auth_header(FROM)), THU_12_FEB)
+    site.watch(THU_12_FEB.replace(hour=10))
+    assert Contact.get(Contact.email == SCHOOL).email_source == EmailSource.AUTHENTICATED

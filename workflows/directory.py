@@ -59,15 +59,24 @@ def file_contact(role: str, sender: Sender, at: datetime, *, case: Case | None =
 
 
 def confirm_address(address: str | None, source: str) -> int:
-    """Every contact with this email now has it from ``source``, when that is surer."""
+    """Every contact with this email now has it from ``source``, when that is surer.
+
+    A person's confirmation settles any address. Authenticated mail settles only
+    one that came from its sender's own earlier mail (``sender``): an address
+    read from someone else's form or signature was put on the case by that
+    someone, and its owner proving they own it says nothing about whether it
+    belongs there, so only a person moves it on.
+    """
     if not address:
         return 0
     rank = EmailSource.RANK[source]
-    weaker = [s for s, r in EmailSource.RANK.items() if r < rank]
+    weaker = [s for s, r in EmailSource.RANK.items() if r < rank and (
+        source == EmailSource.PERSON or s != EmailSource.READ)]
+    clause = Contact.email_source.in_(weaker)
+    if source == EmailSource.PERSON:
+        clause |= Contact.email_source.is_null()
     return (Contact.update(email_source=source)
-            .where((Contact.email == address.lower())
-                   & (Contact.email_source.is_null() | Contact.email_source.in_(weaker)))
-            .execute())
+            .where((Contact.email == address.lower()) & clause).execute())
 
 
 def file_case_contacts(case: Case, fields: dict[str, Any], sender: Sender, at: datetime,
@@ -129,9 +138,10 @@ def _update(found: Contact, values: dict[str, str | None], sender: Sender, at: d
                 found.email_source = sender.email_source(proposed)
         elif _normal(attr, proposed) != _normal(attr, current):
             _differs(found, attr, proposed, at, case, message)
-    if values.get("email") and values["email"] == found.email:
-        source = sender.email_source(found.email)
-        if EmailSource.RANK[source] > EmailSource.RANK[found.email_source or EmailSource.READ]:
+    known = found.email_source or EmailSource.READ
+    if values.get("email") == found.email and known != EmailSource.READ:
+        source = sender.email_source(found.email)  # read from a form stays so (confirm_address)
+        if EmailSource.RANK[source] > EmailSource.RANK[known]:
             found.email_source = source
     found.save()
 

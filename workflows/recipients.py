@@ -6,9 +6,10 @@ send_direct`` it also goes straight to its recipient, and then only when
 
 - the case has no review item open (nothing under review leaves the LA);
 - the address is in the directory, and was typed or confirmed by a person or
-  seen as the From of authenticated mail from that same address
-  (``Contact.email_source``): an address read only from a form or a
-  signature never is, and neither is an inbound mail's Reply-To, which is
+  came from authenticated mail from that same address (``Contact.email_source``):
+  an address read only from a form or a signature never is, even when its
+  owner later sends authenticated mail (workflows/directory.py
+  ``confirm_address``), and neither is an inbound mail's Reply-To, which is
   never read at all;
 - for schools and agencies (anyone but a parent, who writes from a personal
   address), its domain is on ``[senders] trusted_domains`` when that list is
