@@ -110,6 +110,7 @@ class ImapMailbox:
 
     def _open(self, *, create_folders: bool) -> IMAPClient:
         config = self.config
+        client: IMAPClient | None = None
         try:
             secure = config.security != "none"
             context = tls_context(config.ca_file) if secure else None
@@ -125,7 +126,11 @@ class ImapMailbox:
             if create_folders:
                 self._ensure_folders(client)
             selected = client.select_folder(config.folder)
-        except FAILED as exc:
+        except (*FAILED, MailboxError) as exc:
+            if client is not None:
+                _close_quietly(client)  # a refused login must not leave its socket open
+            if isinstance(exc, MailboxError):
+                raise
             raise MailboxError(f"{self.where}: {_reason(exc)}") from exc
         self._uidvalidity = int(selected[b"UIDVALIDITY"])
         log.debug("%s: connected, %s UIDVALIDITY %d", self.where, config.folder, self._uidvalidity)
@@ -142,10 +147,7 @@ class ImapMailbox:
     def _drop(self) -> None:
         client, self._client = self._client, None
         if client is not None:
-            try:
-                client.shutdown()
-            except FAILED:
-                pass  # already gone
+            _close_quietly(client)
 
     def _call(self, operation: Callable[[IMAPClient], T]) -> T:
         """``operation`` on the session; once more on a fresh one if the server dropped it.
@@ -324,6 +326,13 @@ class ImapMailbox:
             except FAILED:
                 pass
         self._wake.close()
+
+
+def _close_quietly(client: IMAPClient) -> None:
+    try:
+        client.shutdown()
+    except FAILED:
+        pass  # already gone
 
 
 def _new_mail(responses: list) -> bool:
