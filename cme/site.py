@@ -15,10 +15,9 @@ from pathlib import Path
 
 from cme.config import DEFAULT_CONFIG_NAME, Config, config_from_mapping
 from cme.config_text import config_text
+from cme.private import PRIVATE_FILE, PRIVATE_FOLDER
 from cme.resources import SHIPPED, SHIPPED_CALENDAR, SHIPPED_TEMPLATES
 
-PRIVATE_FOLDER = 0o700
-PRIVATE_FILE = 0o600
 # Build scripts and caches are for developers, not for a site's administrators.
 _NOT_COPIED = shutil.ignore_patterns("__pycache__", "*.py", "*.pyc")
 

@@ -23,7 +23,7 @@ from register.queries import insert_rows
 from watcher.archive import Archive
 from watcher.mailbox import InboundMail, Outcome
 from watcher.parts import Envelope, Inspection, Part, inspect_mail
-from watcher.senders import SenderPolicy, assess, directory_addresses
+from watcher.senders import SenderPolicy, assess, directory_addresses, domain_of
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ class Intake:
                     "message %d taken in (uid %s, from %s, %d parts, %s)",
                     by_item[id(item)],
                     item.mail.uid,
-                    _sender_domain(item.sender),
+                    domain_of(item.sender) or "no domain",
                     len(item.parts),
                     item.status,
                 )
@@ -277,11 +277,6 @@ def document_row(message_id: int, part: Part) -> dict[str, object]:
         "stored": not part.oversized,
         "warning": part.warning,
     }
-
-
-def _sender_domain(address: str | None) -> str:
-    domain = (address or "").rpartition("@")[2].strip("<> ").lower()
-    return domain or "no domain"
 
 
 def _outcome(status: str) -> Outcome:
