@@ -26,7 +26,7 @@ from typing import Any
 from cme.clock import as_london
 from cme.config import Config
 from parsers.clean import strip_bidi
-from register.models import Case, Deadline, InboundMessage, Letter, ReviewItem
+from register.models import Case, Deadline, InboundMessage, Letter
 from register.states import LetterState
 from workflows.cases import contact_of, event
 from workflows.letters import blank_context
@@ -102,16 +102,6 @@ class Outbox:
         event(case, "reminder", at, detail={"text": text,
                                             "deadline": deadline.id if deadline else None,
                                             "purpose": deadline.purpose if deadline else None})
-
-    def _recipients(self, case: Case, recipient: dict[str, str]) -> list[str]:
-        team = [self.config.team.email]
-        if not self.config.letters.send_direct:
-            return team
-        under_review = ReviewItem.select().where(
-            (ReviewItem.case == case) & ReviewItem.resolved_at.is_null()).exists()
-        if under_review or not recipient.get("email"):
-            return team  # a person checks first; the letter still reaches the team
-        return [recipient["email"], *team]
 
     def context(self, case: Case, role: str, at: datetime,
                 deadline: Deadline | None = None) -> dict[str, Any]:
