@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import click
+
 from parsers.ukdates import parse_uk_date as _read
 from parsers.validate import InvalidValue
 
@@ -28,3 +30,18 @@ def parse_uk_date(text: str) -> date:
         return _read(text)
     except InvalidValue as exc:
         raise DateError(text, str(exc).removeprefix("date: ")) from None
+
+
+class UKDate(click.ParamType):
+    """A ``click`` option that takes a date as :func:`parse_uk_date` reads it."""
+
+    name = "date"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_uk_date(str(value))
+        except DateError as exc:
+            self.fail(f"{exc}; write it as 2026-12-05, 05/12/2026 or 5 Dec 2026", param, ctx)
