@@ -13,7 +13,10 @@ from typing import Any
 
 import click
 
+from cme.actor import current_actor
 from cme.columns import print_columns
+from cme.dates import UKDate
+from cme.emails import EmailAddress
 
 
 def _emit(rows: Any, as_json: bool, empty: str, columns: tuple[str, ...],
@@ -41,24 +44,23 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
 
     @cli.command("cases")
     @click.option("--status", type=click.Choice(["open", "closed"]), default=None)
-    @click.option("--overdue", is_flag=True, help="Only cases with a deadline past due.")
+    @click.option("--overdue", is_flag=True,
+                  help="Only open cases with work overdue (fired and not done), oldest first.")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_context
     def cases_command(ctx: click.Context, status: str | None, overdue: bool,
                       as_json: bool) -> None:
         """List cases, open and closed (newest last)."""
         session = open_register(ctx)
-        from register.models import Case, Deadline
+        from register.models import Case
         from register.queries import cases_as_dicts
 
+        if overdue:
+            _overdue_cases(session, status, as_json, user_error)
+            return
         query = Case.select().order_by(Case.id)
         if status:
             query = query.where(Case.status == status)
-        if overdue:
-            now = session.clock.now()
-            late = Deadline.select(Deadline.case).where((Deadline.state == "open")
-                                                        & (Deadline.due_at <= now))
-            query = query.where(Case.id.in_(late))
         rows = cases_as_dicts(query)
 
         def cells(row: dict) -> tuple[str, ...]:
@@ -73,22 +75,31 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
 
     @cli.command("case")
     @click.argument("reference")
-    @click.argument("action", required=False, type=click.Choice(["close", "allocate"]))
+    @click.argument("action", required=False,
+                    type=click.Choice(["close", "allocate", "outcome"]))
+    @click.argument("outcome", required=False, metavar="[OUTCOME]")
     @click.option("--reason", default=None, help="close: why (e.g. child located).")
     @click.option("--lead", default=None, help="allocate: the Lead Professional's name.")
-    @click.option("--email", default=None, help="allocate: their email address.")
+    @click.option("--email", type=EmailAddress(), default=None,
+                  help="allocate: their email address.")
+    @click.option("--note", default=None,
+                  help="outcome: what was said, by whom (by phone, in person).")
+    @click.option("--school", default=None, help="outcome located: the school the child is at.")
+    @click.option("--date", "on", type=UKDate(), default=None,
+                  help="outcome: the day it happened (default today), e.g. 05/12/2026.")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_context
     def case_command(ctx: click.Context, reference: str, action: str | None,
-                     reason: str | None, lead: str | None, email: str | None,
-                     as_json: bool) -> None:
-        """Show a case and its timeline; or `close --reason ...`, `allocate --lead ...`."""
+                     outcome: str | None, reason: str | None, lead: str | None,
+                     email: str | None, note: str | None, school: str | None,
+                     on: date | None, as_json: bool) -> None:
+        """Show a case and its timeline; or `close --reason ...`, `allocate --lead ...`,
+        `outcome located|confirmed_missing|removal_advised|file_received|info --note ...`."""
         if action is None:
             open_register(ctx)
             _show_case(case_or_fail(reference), as_json)
             return
         from cme.logs import leave_failures_to_the_command
-        from register.db import db
 
         leave_failures_to_the_command()
         app = open_app(ctx)
@@ -98,39 +109,49 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
                 raise user_error("close needs --reason")
             if case.status == "closed":
                 raise user_error(f"{case.reference} is already closed")
-            mailbox = app.open_mailbox()
-            before = _last_letter()
-            with db.atomic():
-                app.workflow.close(case, reason, app.clock.now(), actor="team")
-            click.echo(f"{case.reference} closed")
-            mail_and_report(app, mailbox, user_error, _letters_since(before))
-            return
-        if action == "allocate":
+            _do_and_mail(app, user_error, lambda now: app.workflow.close(
+                case, reason, now, actor=current_actor()), f"{case.reference} closed")
+        elif action == "allocate":
             if not lead:
                 raise user_error("allocate needs --lead")
-            mailbox = app.open_mailbox()
-            before = _last_letter()
-            with db.atomic():
-                app.workflow.allocate(case, lead, email, app.clock.now())
-            click.echo(f"{case.reference}: Lead Professional {lead}")
-            mail_and_report(app, mailbox, user_error, _letters_since(before))
+            _do_and_mail(app, user_error, lambda now: app.workflow.allocate(
+                case, lead, email, now, actor=current_actor()),
+                f"{case.reference}: Lead Professional {lead}")
+        else:
+            from workflows.updates import BY_HAND, by_hand
+
+            if outcome not in BY_HAND:
+                raise user_error(f"outcome needs one of {', '.join(BY_HAND)}"
+                                 + (f", not {outcome!r}" if outcome else ""))
+            if not note:
+                raise user_error("outcome needs --note TEXT: what was said, and by whom")
+            _do_and_mail(app, user_error, lambda now: by_hand(
+                app.workflow, case, outcome, note, now, actor=current_actor(), school=school,
+                on=on), f"{case.reference}: {outcome} recorded")
 
     @cli.command("deadlines")
     @click.option("--due-before", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
     @click.option("--state", type=click.Choice(["open", "fired", "met", "cancelled"]))
+    @click.option("--overdue", is_flag=True,
+                  help="Only overdue ones (fired and not met), oldest first, with the school "
+                       "days overdue.")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_context
     def deadlines_command(ctx: click.Context, due_before: Any, state: str | None,
-                          as_json: bool) -> None:
+                          overdue: bool, as_json: bool) -> None:
         """List deadlines in every state (or one), soonest first."""
-        open_register(ctx)
+        session = open_register(ctx)
         from register.models import Deadline
         from register.queries import deadline_as_dict, with_case
 
+        before = (date(due_before.year, due_before.month, due_before.day)
+                  if due_before is not None else None)
+        if overdue:
+            _overdue_deadlines(session, before, state, as_json, user_error)
+            return
         query = with_case(Deadline.select()).order_by(Deadline.due, Deadline.id)
-        if due_before is not None:
-            query = query.where(Deadline.due < date(due_before.year, due_before.month,
-                                                    due_before.day))
+        if before is not None:
+            query = query.where(Deadline.due < before)
         if state:
             query = query.where(Deadline.state == state)
         rows = [deadline_as_dict(d) for d in query]
@@ -153,9 +174,12 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
         if not show_all:
             query = query.where(ReviewItem.resolved_at.is_null())
         rows = [review_as_dict(r) for r in query]
-        _emit(rows, as_json, "nothing to review", ("id", "case", "message", "reason", "created"),
+        columns = ("id", "case", "message", "reason", "created") + (
+            ("resolved", "notes") if show_all else ())
+        _emit(rows, as_json, "nothing to review", columns,
               lambda r: (str(r["id"]), r["case"] or "", str(r["message"] or ""), r["reason"],
-                         r["created"][:16]))
+                         r["created"][:16]) + (
+                  ((r["resolved"] or "")[:10], _notes_cell(r)) if show_all else ()))
 
     @review_group.command("resolve")
     @click.argument("item_id", type=int)
@@ -176,14 +200,19 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
         if not note:
             raise user_error("resolve needs --note TEXT, --accept or --confirm-sender")
         session = open_register(ctx)
+        from cme.clock import as_london
+        from register.db import db
         from register.models import ReviewItem
+        from workflows.cases import note_review
 
         item = ReviewItem.get_or_none(ReviewItem.id == item_id)
         if item is None:
             raise user_error(f"no review item {item_id}")
-        item.resolved_at, item.resolution = session.clock.now(), note
-        item.save()
-        click.echo(f"review item {item_id} resolved")
+        with db.atomic():
+            first = note_review(item, note, session.clock.now(), actor=current_actor())
+        click.echo(f"review item {item_id} resolved" if first else
+                   f"review item {item_id}: note added (resolved on "
+                   f"{as_london(item.resolved_at):%-d %b %Y}: {item.resolution})")
 
     @cli.group("letters", invoke_without_command=True)
     @click.option("--case", "reference", default=None)
@@ -229,6 +258,73 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
         again = app.sender.requeue_failed(letter_id=letter_id, case_id=case_id)
         click.echo(f"{len(again)} failed letters to mail again")
         mail_and_report(app, mailbox, user_error, again)
+
+
+def _overdue_now(session: Any, user_error: type[Exception], *,
+                 before: date | None = None, state: str | None = None) -> list[Any]:
+    """What is overdue at the session's clock, oldest first, counted in the school calendar
+    (loaded only when there is something to count: it brings the bank holidays)."""
+    from cme.clock import as_london
+    from register.models import Deadline
+    from workflows.overdue import as_overdue, overdue_deadlines
+
+    now = as_london(session.clock.now())
+    query = overdue_deadlines(now)
+    if before is not None:
+        query = query.where(Deadline.due < before)
+    if state:
+        query = query.where(Deadline.state == state)
+    deadlines = list(query)
+    if not deadlines:
+        return []
+    from workflows.calendar import CalendarError, load_calendar
+
+    try:
+        calendar = load_calendar(session.config.calendar_path)
+    except CalendarError as exc:
+        raise user_error(f"the school calendar: {exc}") from None
+    return [as_overdue(d, now.date(), calendar) for d in deadlines]
+
+
+def _overdue_cases(session: Any, status: str | None, as_json: bool,
+                   user_error: type[Exception]) -> None:
+    """``cme cases --overdue``: one row per case, its oldest overdue work first."""
+    from register.models import Case
+    from register.queries import cases_as_dicts
+
+    items = [] if status == "closed" else _overdue_now(session, user_error)
+    by_case: dict[str, list[Any]] = {}
+    for item in items:
+        by_case.setdefault(item.reference, []).append(item)
+    cases = {c.reference: c for c in Case.select().where(Case.reference.in_(list(by_case)))}
+    rows = [{**row, "overdue": [i.as_dict() for i in by_case[row["reference"]]]}
+            for row in cases_as_dicts(cases[ref] for ref in by_case)]
+
+    def cells(row: dict) -> tuple[str, ...]:
+        first = row["overdue"][0]
+        more = len(row["overdue"]) - 1
+        work = first["purpose"].replace("_", " ") + (f" (+{more} more)" if more else "")
+        days = first["school_days_overdue"]
+        return (row["reference"], first["child"], first["officer"], work, first["due"],
+                "?" if days is None else str(days))
+
+    _emit(rows, as_json, "no overdue cases",
+          ("reference", "child", "officer", "overdue", "due", "school days overdue"), cells)
+
+
+def _overdue_deadlines(session: Any, before: date | None, state: str | None, as_json: bool,
+                       user_error: type[Exception]) -> None:
+    """``cme deadlines --overdue``: each overdue deadline, oldest first."""
+    if state in ("met", "cancelled"):
+        rows: list[dict] = []  # done or ended: never overdue
+    else:
+        rows = [i.as_dict() for i in _overdue_now(session, user_error, before=before,
+                                                   state=state)]
+    _emit(rows, as_json, "no overdue deadlines",
+          ("id", "case", "child", "officer", "purpose", "due", "state", "school days overdue"),
+          lambda r: (str(r["id"]), r["case"], r["child"], r["officer"],
+                     r["purpose"].replace("_", " "), r["due"], r["state"],
+                     "?" if r["school_days_overdue"] is None else str(r["school_days_overdue"])))
 
 
 @dataclass(frozen=True)
@@ -279,6 +375,34 @@ def _act_on_review(ctx: click.Context, open_app: Any, user_error: type[Exception
         (Letter.id > before) | ((Letter.case == item.case_id)
                                 & (Letter.state == LetterState.PENDING)))
     mail_and_report(app, mailbox, user_error, [row.id for row in ready])
+
+
+def _notes_cell(row: dict) -> str:
+    """Every note on a review item, oldest first: "2026-02-10 sam: text; 2026-02-12 ..."."""
+    notes, resolution = row.get("notes") or [], row.get("resolution")
+    parts = [f"{n['at'][:10]} {n['by']}: {n['note']}" for n in notes]
+    if resolution and (not notes or notes[0]["note"] != resolution):
+        parts.insert(0, resolution)  # resolved by --accept, whose decision is no note
+    return "; ".join(parts)
+
+
+def _do_and_mail(app: Any, user_error: type[Exception], work: Any, done: str) -> None:
+    """``work(now)`` in one transaction, ``done`` said, and the letters it wrote mailed after
+    the commit; a closed case or a refused outcome is one line, and nothing is written."""
+    from register.db import db
+    from workflows.cases import CaseClosed
+    from workflows.updates import OutcomeRefused
+
+    mailbox = app.open_mailbox()
+    before = _last_letter()
+    try:
+        with db.atomic():
+            work(app.clock.now())
+    except (CaseClosed, OutcomeRefused) as exc:
+        mailbox.close()
+        raise user_error(str(exc)) from None
+    click.echo(done)
+    mail_and_report(app, mailbox, user_error, _letters_since(before))
 
 
 def _last_letter() -> int:

@@ -7,7 +7,6 @@ DNS look-up, so a command answers at once, offline too.
 from __future__ import annotations
 
 import click
-from email_validator import EmailNotValidError, validate_email
 
 
 class EmailError(ValueError):
@@ -20,6 +19,8 @@ class EmailError(ValueError):
 
 def checked_email(text: str) -> str:
     """``text`` as an address, its domain lower-cased; ``EmailError`` when it is none."""
+    from email_validator import EmailNotValidError, validate_email  # only when one is typed
+
     try:
         return validate_email(text.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:

@@ -201,4 +201,5 @@ def review_as_dict(item: ReviewItem) -> dict[str, Any]:
     return {"id": item.id, "case": item.case.reference if item.case else None,
             "message": item.message_id, "reason": item.reason,
             "action": (item.detail or {}).get("action"), "created": iso(item.created_at),
-            "resolved": iso(item.resolved_at), "resolution": item.resolution}
+            "resolved": iso(item.resolved_at), "resolution": item.resolution,
+            "notes": (item.detail or {}).get("notes", [])}

@@ -69,7 +69,7 @@ def test_deadlines_letters_and_review_json(config):
     review = json.loads(run_cme(config, "review", "--json", env=NOW).stdout)
     upn = next(r for r in review if "child_upn" in r["reason"])
     assert set(upn) == {"id", "case", "message", "reason", "action", "created", "resolved",
-                        "resolution"}
+                        "resolution", "notes"}
     done = run_cme(config, "review", "resolve", str(upn["id"]), "--note", "UPN checked",
                    env=NOW)
     assert done.returncode == 0

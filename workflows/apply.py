@@ -177,14 +177,17 @@ class Workflow:
                 self.letter(case, "case_closed", role, now, message=message)
                 break
 
-    def allocate(self, case: Case, name: str, email: str | None, now: datetime) -> None:
+    def allocate(self, case: Case, name: str, email: str | None, now: datetime, *,
+                 actor: str = "team") -> None:
+        """A Lead Professional for ``case``; ``cases.CaseClosed`` when it is closed."""
+        cases.refuse_if_closed(case)
         person = file_contact("lead_professional", trust.team(), now, case=case, name=name,
                               email=email)
         cases.attach(case, person, "lead_professional")
         case.lead_professional = person
         case.save()
         cases.event(case, "lead_professional_allocated", now, detail={"contact": person.id},
-                    actor="team")
+                    actor=actor)
         meet(case, rules.MET_BY["lead_professional_allocated"], now)
         self.letter(case, "lead_professional_allocation", "lead_professional", now)
 

@@ -26,6 +26,23 @@ class CaseNotFound(Exception):
         self.reference = reference
 
 
+class CaseClosed(Exception):
+    """News or work for a case already closed: refused, with when and why it closed."""
+
+    def __init__(self, case: Case) -> None:
+        closed = f"{case.closed:%-d %b %Y}" if case.closed else "an unknown day"
+        super().__init__(f"{case.reference} is closed (on {closed}: "
+                         f"{case.close_reason or 'no reason given'}); a closed case takes no "
+                         "outcome or allocation")
+        self.reference = case.reference
+
+
+def refuse_if_closed(case: Case) -> None:
+    """``CaseClosed`` unless ``case`` is open."""
+    if case.status != "open":
+        raise CaseClosed(case)
+
+
 def next_reference(year: int) -> str:
     """A new ``CME-YYYY-XXXXX-C``, random and checked (workflows/references.py), unique
     in the register (inside the caller's transaction)."""
@@ -119,10 +136,30 @@ def review(reason: str, at: datetime, *, case: Case | None = None,
                              created_at=at)
 
 
+def note_review(item: ReviewItem, note: str, at: datetime, *, actor: str) -> bool:
+    """A person's note on ``item``: the first resolves it, each later one is added after it.
+
+    ``resolution`` keeps the first decision; every note, with its day and its
+    actor, is in ``detail["notes"]``, oldest first, so none is ever overwritten.
+    Returns True when this note resolved the item.
+    """
+    first = item.resolved_at is None
+    detail = dict(item.detail or {})
+    detail["notes"] = [*detail.get("notes", []),
+                       {"at": at.isoformat(), "by": actor, "note": note}]
+    item.detail = detail
+    if first:
+        item.resolved_at, item.resolution = at, note
+    item.save()
+    event(item.case, "review_resolved" if first else "review_note", at, message=item.message,
+          actor=actor, detail={"review_item": item.id, "note": note})
+    return first
+
+
 def close_case(case: Case, reason: str, at: datetime, *,
                message: InboundMessage | None = None, actor: str = "cme",
                effective: datetime | None = None) -> None:
-    """Closed: every open clock is cancelled and the timeline says why.
+    """Closed: every open or fired clock is cancelled and the timeline says why.
 
     ``effective``: when the case ended, when that is earlier than ``at`` (an
     update a person accepted later counts from the day its mail arrived).

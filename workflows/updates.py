@@ -7,18 +7,23 @@ until a person accepts it (``accept`` applies it then, its clocks stopped as
 of the day the mail arrived). A quoted reference whose check character is
 wrong is a mistyped one and goes to review too (workflows/references.py).
 Mail whose authentication failed changes nothing at all (``refuse``).
+
+News that came by phone or in person (``cme case REF outcome ...``) is
+``by_hand``: the same ``apply_update`` as the email saying it, so it meets the
+same clocks and writes the same letters, with the person as its actor.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
 from register.models import Case, InboundMessage, ReviewItem
 from workflows import cases, rules, trust
+from workflows.clocks import local_day, start_of
 from workflows.deadlines import meet
 from workflows.directory import file_case_contacts
 from workflows.references import Shape, canonical, shape
@@ -28,6 +33,15 @@ if TYPE_CHECKING:
     from workflows.apply import Workflow
 
 log = logging.getLogger(__name__)
+
+# What a person records by hand, as the outcome an emailed update names.
+BY_HAND = {"located": "located", "confirmed_missing": "confirmed_missing",
+           "removal_advised": "removal_advised", "file_received": "file_transferred",
+           "info": "info"}
+
+
+class OutcomeRefused(ValueError):
+    """An outcome typed by a person that cannot be recorded as given."""
 
 
 def refuse(message: InboundMessage, kind: str, fields: dict[str, Any], sender: Sender,
@@ -88,13 +102,44 @@ def update(workflow: Workflow, message: InboundMessage, fields: dict[str, Any], 
                  effective=message.received_at if vouched else None)
 
 
-def apply_update(workflow: Workflow, case: Case, message: InboundMessage,
+def by_hand(workflow: Workflow, case: Case, outcome: str, note: str, now: datetime, *,
+            actor: str, school: str | None = None, on: date | None = None) -> None:
+    """News by phone or in person, done as the emailed update saying it would be.
+
+    ``outcome``: a key of ``BY_HAND``; ``school``: where a located child now is;
+    ``on``: the day it happened (today when None), when its clocks stop.
+    Raises ``OutcomeRefused`` and ``cases.CaseClosed``.
+    """
+    if outcome not in BY_HAND:
+        raise OutcomeRefused(f"unknown outcome {outcome!r}: one of {', '.join(BY_HAND)}")
+    if not note.strip():
+        raise OutcomeRefused("an outcome needs --note TEXT: what was said, and by whom")
+    cases.refuse_if_closed(case)
+    today = local_day(now)
+    if on is not None and on > today:
+        raise OutcomeRefused(f"--date {on:%-d %b %Y} is after today ({today:%-d %b %Y})")
+    if on is not None and on < case.opened:
+        raise OutcomeRefused(f"--date {on:%-d %b %Y} is before {case.reference} was opened "
+                             f"({case.opened:%-d %b %Y})")
+    fields = {"update_outcome": BY_HAND[outcome]}
+    if school and school.strip():
+        fields["destination_school"] = school.strip()
+    effective = start_of(on) if on is not None and on < today else None
+    apply_update(workflow, case, None, fields, trust.team(), now, actor=actor,
+                 effective=effective, said={"note": note.strip(),
+                                            "on": (on or today).isoformat()})
+
+
+def apply_update(workflow: Workflow, case: Case, message: InboundMessage | None,
                  fields: dict[str, Any], sender: Sender, now: datetime, *,
-                 actor: str = "cme", effective: datetime | None = None) -> None:
+                 actor: str = "cme", effective: datetime | None = None,
+                 said: dict[str, Any] | None = None) -> None:
     """What the update says, done: details, contacts, clocks met, the case closed.
 
-    ``effective``: when the clocks stop (a person's acceptance: the day the mail
-    arrived); ``now`` otherwise.
+    ``message``: None for news recorded by hand (``by_hand``), whose note and day
+    are ``said``, kept on its event. ``effective``: when the clocks stop (a
+    person's acceptance: the day the mail arrived; a day typed by hand);
+    ``now`` otherwise.
     """
     at = effective or now
     outcome = fields.get("update_outcome") or "info"
@@ -102,7 +147,7 @@ def apply_update(workflow: Workflow, case: Case, message: InboundMessage,
                                                if k not in ("update_outcome",)}}
     case.save()
     cases.event(case, f"update_{outcome}", now, message=message, actor=actor,
-                detail={"outcome": outcome})
+                detail={"outcome": outcome, **(said or {})})
     file_case_contacts(case, fields, sender, now, message, referrer_role=_writer_role(fields))
     met = meet(case, rules.MET_BY.get(outcome, ()), at)
     if met:
@@ -111,7 +156,8 @@ def apply_update(workflow: Workflow, case: Case, message: InboundMessage,
     if outcome in rules.CLOSES and case.status == "open":
         workflow.close(case, rules.CLOSES[outcome], now, message=message, actor=actor,
                        effective=effective)
-    log.info("case %s: update %s applied from message %d", case.reference, outcome, message.id)
+    log.info("case %s: update %s applied from %s", case.reference, outcome,
+             f"message {message.id}" if message is not None else "a person, by hand")
 
 
 def _quoted_case(fields: dict[str, Any]) -> Case | None:
