@@ -19,6 +19,13 @@ from rapidfuzz import fuzz, process
 from parsers.document import Pair
 
 FUZZY_CUTOFF = 90
+# Labels of an address's later lines, joined to the line read before them.
+ADDRESS_PART = re.compile(r"\bline\s*[2-6]\b|^(?:town|city|town/city|village|locality|district)$")
+REORDERED_CUTOFF = 97
+# An unknown label that says whose details follow ("Staff member", "Family"),
+# holding a short value, holds that person's name (or their contact details).
+OWNER_LABEL_WORDS = 3
+OWNER_VALUE_WORDS = 8
 LABEL_LIKE_VALUES = {"referrer_role", "referrer_organisation"}
 GROUPLESS = "child"
 
@@ -40,6 +47,12 @@ def label_key(text: str) -> str:
 
 
 OWNER_PREFIX = re.compile(r"^(?:the )?(?:pupil|child|young person|student|learner)(?:'s)? ")
+# Words a form adds after what it asks for: "Address line(s)", "Postcode here",
+# "Date of birth in full", "Address details".
+FILLER_SUFFIX = re.compile(r"\s+(?:lines?(?: \d)?|in full|here|details|\(s\))$")
+# "Parent 1 Tel", "Parent/Carer 2": the same label, numbered for a second person.
+NUMBERED = re.compile(r"^((?:parent|carer|parent/carer|guardian|adult|contact|mother|father)"
+                      r"(?:'s)?) [12](?= |$)")
 PARENTHESES = re.compile(r"\s*\([^)]*\)")
 ABBREVIATIONS = {"no": "number", "yr": "year", "tel": "telephone", "ph": "phone",
                  "dob": "date of birth", "addr": "address", "sch": "school"}
@@ -51,7 +64,9 @@ def label_variants(key: str) -> list[str]:
     expanded = " ".join(ABBREVIATIONS.get(word, word) for word in key.split())
     for text in (key, expanded):
         bare = PARENTHESES.sub("", text).strip()
-        for candidate in (text, bare, OWNER_PREFIX.sub("", text), OWNER_PREFIX.sub("", bare)):
+        plain = NUMBERED.sub(r"\1", FILLER_SUFFIX.sub("", bare))
+        for candidate in (text, bare, OWNER_PREFIX.sub("", text), OWNER_PREFIX.sub("", bare),
+                          plain, OWNER_PREFIX.sub("", plain)):
             if candidate and candidate != key and candidate not in variants:
                 variants.append(candidate)
     return variants
@@ -118,6 +133,12 @@ class Vocabulary:
         found = process.extractOne(key, self._choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
         if found:
             return LabelMatch(self.exact[found[0]], found[1] / 100 * 0.95)
+        # The same words in another order: "Off roll date" is "Date off roll".
+        if len(key.split()) >= 3:
+            found = process.extractOne(key, self._choices, scorer=fuzz.token_sort_ratio,
+                                       score_cutoff=REORDERED_CUTOFF)
+            if found and len(found[0].split()) >= 3:
+                return LabelMatch(self.exact[found[0]], 0.85)
         return None
 
     def is_label(self, text: str) -> bool:
@@ -139,6 +160,18 @@ class Vocabulary:
             return target
         owners = self.generic_fields.get(target.split(":", 1)[1], {})
         return owners.get(group or GROUPLESS) or owners.get(GROUPLESS)
+
+
+def _owner_label(pair: Pair, vocabulary: Vocabulary) -> LabelMatch | None:
+    """"Staff member: Philip Hale": a label naming whose the value is, and no more."""
+    key = label_key(pair.label)
+    if not key or len(key.split()) > OWNER_LABEL_WORDS:
+        return None
+    if len(pair.value.split()) > OWNER_VALUE_WORDS or vocabulary.is_label(pair.value):
+        return None
+    if vocabulary.section_group(key) not in ("parent", "referrer"):
+        return None
+    return LabelMatch("generic:name", 0.8)
 
 
 @dataclass(frozen=True)
@@ -175,9 +208,16 @@ def map_pairs(
     labels = {label_key(p.label) for p in pairs if vocabulary.match(p.label) is not None}
     for pair in (part for p in pairs for part in split_combined(p)):
         if pair.section != section:
+            # A pair under no heading (a field placed beside the last heading rather
+            # than below it) goes on in the group it follows.
             section = pair.section
-            group = vocabulary.section_group(section) or default_group
+            if section:
+                group = vocabulary.section_group(section) or default_group
         found = vocabulary.match(pair.label)
+        if found is None and pair.value:
+            found = _owner_label(pair, vocabulary)
+            if found is not None:
+                group = vocabulary.section_group(label_key(pair.label))
         if found is None or not pair.value or label_key(pair.value) in labels:
             continue
         # A value that is itself a label is a misreading of the layout (a row of
@@ -193,4 +233,20 @@ def map_pairs(
         if target is None:
             continue
         out.append(Candidate(target, pair.value, found.score, pair.where, pair.label))
+    return _join_address_lines(out)
+
+
+def _join_address_lines(candidates: list[Candidate]) -> list[Candidate]:
+    """"Address line 1", "Address line 2", "Town" read one after another are one
+    address, its lines joined with ", " (FIELDS.md)."""
+    out: list[Candidate] = []
+    for cand in candidates:
+        last = out[-1] if out else None
+        if (last is not None and cand.field == last.field == "child_address"
+                and cand.label != last.label
+                and ADDRESS_PART.search(label_key(cand.label))):
+            out[-1] = Candidate(last.field, f"{last.raw}, {cand.raw}", min(last.score, cand.score),
+                                last.where, last.label)
+        else:
+            out.append(cand)
     return out

@@ -113,9 +113,15 @@ def _cue(text: str, toks: list[Token], run: Run, vocab: ProseVocabulary) -> tupl
     nxt = [t.lower for t in toks[run.last : run.last + 5]]
     if re.search(r"(?:^|\n)\s*re\s*:$", before, re.IGNORECASE):
         return 0.8, "re:"
-    if prev and vocab.role(prev[-1]) == "child" and prev[-1] not in vocab.child_nouns:
+    # A capitalised cue word inside a sentence starts a title ("the School Attendance
+    # (Pupil Registration) Regulations", "Student Finance"), not a child's name.
+    cue_word = next((t for t in reversed(toks[: run.first]) if t.text != ":"), None)
+    titled = bool(cue_word and cue_word.text[:1].isupper() and cue_word is not toks[0]
+                  and not re.search(r"(?:^|[.!?:\n])\s*$", text[: cue_word.start]))
+    if prev and vocab.role(prev[-1]) == "child" and prev[-1] not in vocab.child_nouns \
+            and not titled:
         return 0.8, f"{prev[-1]} NAME"
-    if prev and prev[-1] in ("pupil", "student", "learner"):
+    if prev and prev[-1] in ("pupil", "student", "learner") and not titled:
         return 0.75, f"{prev[-1]} NAME"
     if nxt[:1] == ["("] and len(nxt) > 1 and (nxt[1] in _DOB_WORDS or _is_year(nxt[1:3])
                                             or vocab.alias.search(after[:20])):
