@@ -55,6 +55,27 @@ def ticked_label(field_type: str, text: str, options: list[tuple[str, bool]]) ->
     return ticked[0]
 
 
+# Both answers printed, the chosen one marked: "Yes (NO)" ringed, "*YES* / No",
+# "YES no" in capitals. Unmarked ("Yes / No") it is a question left unanswered.
+_OPTION = r"[(\[*]?\s*(?:yes|no)\s*[)\]*]?"
+_BOTH_OFFERED = re.compile(rf"({_OPTION})\s*[/|,]?\s*({_OPTION})", re.IGNORECASE)
+_MARK = re.compile(r"^[(\[*].*[)\]*]$")
+
+
+def _marked_answer(text: str, first: str, second: str) -> bool:
+    """The answer marked among two printed ones: by brackets, else by capitals alone."""
+    options = [w.strip() for w in (first, second)]
+    words = [w.strip(" ()[]*").lower() for w in options]
+    if sorted(words) != ["no", "yes"]:
+        raise InvalidValue("bool", text, "not a yes/no answer")
+    marked = [bool(_MARK.match(w)) for w in options]
+    if marked.count(True) != 1:
+        marked = [w.strip(" ()[]*").isupper() for w in options]
+    if marked.count(True) != 1:
+        raise InvalidValue("bool", text, "both yes and no, neither marked")
+    return words[marked.index(True)] == "yes"
+
+
 def _answer(text: str) -> bool | None:
     """True for a yes, False for a no, None for anything else."""
     if _YES.fullmatch(text) or _CROSS.fullmatch(text):
@@ -86,6 +107,9 @@ def normalise_bool(text: str) -> bool:
         return answer
     if _NOT_KNOWN.fullmatch(cleaned):
         raise InvalidValue("bool", text, "not known")
+    both = _BOTH_OFFERED.fullmatch(cleaned)
+    if both:
+        return _marked_answer(text, both.group(1), both.group(2))
     answer = _answer(cleaned)
     if answer is None:
         raise InvalidValue("bool", text, "not a yes/no answer")

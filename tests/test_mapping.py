@@ -75,3 +75,20 @@ def test_a_capitalised_cue_word_inside_a_title_is_not_a_child_cue():
     found = prose_candidates("We are worried about our pupil Jayden Ndlovu, who has not "
                              "attended since 5 January.", vocabulary=vocabulary)
     assert {c.raw for c in found if c.field == "child_forenames"} == {"Jayden"}
+
+
+def test_both_answers_printed_the_marked_one_counts():
+    from parsers.ticks import normalise_bool
+    from parsers.validate import InvalidValue
+
+    assert normalise_bool("Yes (NO)") is False
+    assert normalise_bool("(YES) No") is True
+    assert normalise_bool("*Yes* / No") is True
+    assert normalise_bool("YES / no") is True
+    for unanswered in ("Yes / No", "YES NO", "yes no"):
+        try:
+            normalise_bool(unanswered)
+        except InvalidValue as exc:
+            assert "neither marked" in exc.reason
+        else:
+            raise AssertionError(unanswered)
