@@ -361,23 +361,7 @@ def mail_and_report(app: Any, mailbox: Any, user_error: type[Exception],
 
 
 def _show_case(case: Any, as_json: bool) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    """The case, its child, school, deadlines, letters and timeline (cme/views.py)."""
+    from cme.views import show_case
 
-    from register.models import Deadline
-    from register.queries import case_as_dict, deadline_as_dict, letter_as_dict, timeline
-
-    console = Console()
-    row = {**case_as_dict(case), "timeline": timeline(case),
-           "deadlines": [deadline_as_dict(d) for d in case.deadlines.order_by(Deadline.due)],
-           "letters": [letter_as_dict(letter) for letter in case.letters]}
-    if as_json:
-        click.echo(json.dumps(row, indent=2, ensure_ascii=False))
-        return
-    console.print(f"[bold]{row['reference']}[/bold] {row['kind']} ({row['status']})",
-                  highlight=False)
-    table = Table("at", "what", "detail")
-    for item in row["timeline"]:
-        table.add_row(item["at"][:16].replace("T", " "), item["kind"],
-                      json.dumps(item["detail"], ensure_ascii=False)[:80])
-    console.print(table)
+    show_case(case, as_json)

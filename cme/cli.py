@@ -550,6 +550,9 @@ def console() -> Any:
 from cme.cases_cli import register_commands  # noqa: E402  (the case-work commands)
 
 register_commands(cli, open_app, open_register, UserError)
+from cme.children_cli import register_child_commands  # noqa: E402  (child, search)
+
+register_child_commands(cli, open_register, UserError)
 from cme.site_cli import register_site_commands  # noqa: E402  (init and doctor)
 
 register_site_commands(cli, UserError)

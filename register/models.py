@@ -87,6 +87,10 @@ class Child(BaseModel):
     dob = peewee.DateField(null=True)
     gender = peewee.CharField(null=True)
     created_at = InstantField()
+    # Found to be the same child as another (``cme child merge``): kept, never deleted,
+    # with its cases and addresses moved to that one.
+    merged_into = peewee.ForeignKeyField("self", null=True, backref="merged",
+                                         on_delete="SET NULL")
 
     class Meta:
         indexes = ((("surname", "dob"), False),)
@@ -147,6 +151,8 @@ class Event(BaseModel):
 
     case = peewee.ForeignKeyField(Case, backref="events", null=True, on_delete="CASCADE")
     message = peewee.ForeignKeyField(InboundMessage, null=True, on_delete="SET NULL")
+    # An event about a child's own record (a correction, a merge), not one case's.
+    child = peewee.ForeignKeyField(Child, null=True, on_delete="SET NULL")
     kind = peewee.CharField(index=True)
     at = InstantField(index=True)
     actor = peewee.CharField(default="cme")
