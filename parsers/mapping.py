@@ -85,6 +85,8 @@ class Vocabulary:
     sections: dict[str, tuple[str, ...]]
     groups: dict[str, str]
     _choices: list[str] = field(default_factory=list)
+    # Words by which a form says it is a worked example, not a child's details.
+    specimen: re.Pattern[str] | None = None
     # The multi-word synonyms, each with its whole-word pattern, compiled once:
     # ``match`` tries them all against every label that is not an exact synonym.
     _phrases: list[tuple[str, re.Pattern[str]]] = field(init=False, repr=False)
@@ -112,7 +114,15 @@ class Vocabulary:
             g: tuple(w.lower() for w in words) for g, words in generic.get("sections", {}).items()
         }
         generic_fields = generic.get("generic_labels", {}).get("fields", {})
-        return cls(exact, generic_fields, sections, groups, sorted(exact))
+        markers = [str(m) for m in generic.get("specimen", {}).get("markers", [])]
+        specimen = re.compile(
+            "|".join(rf"(?<!\w){re.escape(m)}(?!\w)" for m in markers), re.IGNORECASE
+        ) if markers else None
+        return cls(exact, generic_fields, sections, groups, sorted(exact), specimen)
+
+    def is_specimen(self, text: str) -> bool:
+        """Does the document say it is an example ("WORKED EXAMPLE (fictitious)")?"""
+        return bool(self.specimen and self.specimen.search(text))
 
     def match(self, label: str) -> LabelMatch | None:
         key = label_key(label)

@@ -203,11 +203,12 @@ class Parser:
         text = "\n".join(filter(None, (subject, extract.text)))
         template, score, tied = self.templates.best(text, sender)
         vocabulary = self.vocabulary(template)
-        candidates = map_pairs(
-            extract.pairs, vocabulary, default_group=None
-        )
-        candidates += [Candidate(f, v, 1.0, "structured", f) for f, v in extract.fields.items()]
-        candidates += typed_candidates(extract.text)
+        specimen = vocabulary.is_specimen(extract.text) and not is_body and not is_mail
+        candidates = [] if specimen else map_pairs(extract.pairs, vocabulary, default_group=None)
+        if not specimen:
+            candidates += [Candidate(f, v, 1.0, "structured", f)
+                           for f, v in extract.fields.items()]
+            candidates += typed_candidates(extract.text)
         own = extract.new_text if extract.new_text is not None else extract.text
         reference_text = "\n".join((subject, own, extract.quoted))
         # A part that quotes one of our references is about that case, whatever its words.
@@ -218,7 +219,7 @@ class Parser:
                    and not is_body and not is_mail)
         if is_form and not any(c.field == "reason" for c in candidates):
             candidates += narrative_box(extract.pairs, candidates)
-        if not is_form:
+        if not is_form and not specimen:
             # The sender is the writer only of the body: an attached parent's letter
             # came through the school's address.
             candidates += prose_candidates(
@@ -236,6 +237,9 @@ class Parser:
         fields = choose(candidates)
         _one_writer(fields)
         warnings = list(extract.warnings)
+        if specimen:
+            warnings.append("the document says it is a worked example or specimen: "
+                            "nothing in it was read as a child's details")
         if tied:
             warnings.append(f"several templates fit equally well: {', '.join(tied)}")
         return DocumentResult(

@@ -149,6 +149,7 @@ KNOWN_KEYS = {
     "generic_labels",
     "sections",
     "groups",
+    "specimen",
 }
 
 

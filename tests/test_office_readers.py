@@ -210,6 +210,27 @@ def test_several_data_rows_are_each_read_and_flagged() -> None:
     ]
 
 
+def test_a_return_with_a_title_above_its_header_and_an_example_row() -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Return"
+    sheet.append(["Kettleby County Council – pupils removed with no known destination"])
+    sheet.append(["One row per pupil. Do not change the headings."])
+    sheet.append(["School Name", "Pupil Surname", "DOB", "NC Year"])
+    sheet.append(["EXAMPLE – delete this row", "SMITH", "01/01/2016", "5"])
+    sheet.append(["Kettleby Park Academy", "Mensah", "05/10/2009", "11"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    extract = read_xlsx(buffer.getvalue())
+    found = [(p.label, p.value, p.where) for p in extract.pairs]
+    assert found == [("School Name", "Kettleby Park Academy", "sheet Return row 5"),
+                     ("Pupil Surname", "Mensah", "sheet Return row 5"),
+                     ("DOB", "05/10/2009", "sheet Return row 5"),
+                     ("NC Year", "11", "sheet Return row 5")]
+    assert extract.warnings == ["the sheet 'Return' row 4 is an example row: not read"]
+    assert "One row per pupil. Do not change the headings." in extract.text
+
+
 def test_a_truncated_xlsx_is_refused_as_damaged() -> None:
     data = workbook(PUPIL)
     cut = data[: len(data) * 3 // 5]

@@ -121,3 +121,15 @@ def test_an_agency_concern_in_prose():
     assert fields["parent_name"] == "Kerry Smith" and fields["parent_phone"] == "07700900777"
     assert fields["child_address"] == "5 River Court, Didcot"
     assert fields["referrer_organisation"] == "Didcot Health Centre"
+
+
+def test_a_worked_example_of_the_form_names_no_child():
+    """A council's blank form sent round with a filled specimen: its values are
+    invented to show how to fill it in, so the message is not about a child."""
+    rows = [("Heading", "WORKED EXAMPLE (fictitious - for guidance only)"), *ROWS]
+    form = Attachment("form.docx", docx_form("CME notification form", rows), DOCX_TYPE)
+    result = parser().parse_email(_email(form))
+    assert result.kind == "other"
+    assert not any(name.startswith("child_") for name in result.fields)
+    warnings = [w for d in result.documents for w in d.warnings]
+    assert any("worked example or specimen" in w for w in warnings)

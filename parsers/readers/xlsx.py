@@ -1,6 +1,7 @@
 """Spreadsheets (XLSX): deletion returns and forms laid out in cells (openpyxl).
 
-A sheet is read one of two ways, by its shape:
+A sheet is read one of two ways, by its shape (a title and instructions may
+stand above a record list's header; a row marked as an example is skipped):
 
 - a record list: a header row of three or more labels over rows of values
   (a school's deletion return); each data row gives one pair per column,
@@ -17,6 +18,7 @@ in read-only mode, through defusedxml; sizes are checked before it opens the zip
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime, time
 from typing import Any
 
@@ -103,14 +105,40 @@ def _is_header(cells: list[str]) -> bool:
     )
 
 
+# A row a return ships with to show how to fill it in: "EXAMPLE – delete this row".
+EXAMPLE_ROW = re.compile(
+    r"^\W*(?:worked\s+)?(?:example|sample|dummy|specimen)\b.{0,40}$|\bdelete this row\b",
+    re.IGNORECASE)
+HEADER_SEARCH_ROWS = 10
+
+
+def _header_at(rows: list[tuple[int, list[str]]]) -> int | None:
+    """Where the record list's header row is: the first row of three or more labels
+    with rows of values under it (a title and instructions may come first)."""
+    for at, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        below = rows[at + 1:]
+        if _is_header(cells) and below and max(len(c) for _, c in below) >= 2:
+            return at
+    return None
+
+
 def _sheet(out: Extract, sheet: Any, lines: list[str]) -> None:
     rows = _rows(out, sheet)
     if not rows:
         return
     lines.append(f"Sheet: {sheet.title}")
-    _, header = rows[0]
-    data = rows[1:]
-    if _is_header(header) and data and max(len(c) for _, c in data) >= 2:
+    at = _header_at(rows)
+    if at is not None:
+        for _, cells in rows[:at]:
+            lines.append(" | ".join(c for c in cells if c))
+        header = rows[at][1]
+        data = []
+        for number, cells in rows[at + 1:]:
+            if any(EXAMPLE_ROW.search(c) for c in cells if c):
+                out.warnings.append(f"the sheet {sheet.title!r} row {number} is an example "
+                                    "row: not read")
+                continue
+            data.append((number, cells))
         lines.append(" | ".join(c for c in header if c))
         for number, cells in data:
             lines.append(" | ".join(c for c in cells if c))
