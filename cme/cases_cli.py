@@ -44,24 +44,23 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
 
     @cli.command("cases")
     @click.option("--status", type=click.Choice(["open", "closed"]), default=None)
-    @click.option("--overdue", is_flag=True, help="Only cases with a deadline past due.")
+    @click.option("--overdue", is_flag=True,
+                  help="Only open cases with work overdue (fired and not done), oldest first.")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_context
     def cases_command(ctx: click.Context, status: str | None, overdue: bool,
                       as_json: bool) -> None:
         """List cases, open and closed (newest last)."""
         session = open_register(ctx)
-        from register.models import Case, Deadline
+        from register.models import Case
         from register.queries import cases_as_dicts
 
+        if overdue:
+            _overdue_cases(session, status, as_json, user_error)
+            return
         query = Case.select().order_by(Case.id)
         if status:
             query = query.where(Case.status == status)
-        if overdue:
-            now = session.clock.now()
-            late = Deadline.select(Deadline.case).where((Deadline.state == "open")
-                                                        & (Deadline.due_at <= now))
-            query = query.where(Case.id.in_(late))
         rows = cases_as_dicts(query)
 
         def cells(row: dict) -> tuple[str, ...]:
@@ -134,15 +133,21 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
     @click.option("--due-before", type=UKDate(), default=None,
                   help="Only deadlines due before this day (2026-12-05, 05/12/2026, 5 Dec 2026).")
     @click.option("--state", type=click.Choice(["open", "fired", "met", "cancelled"]))
+    @click.option("--overdue", is_flag=True,
+                  help="Only overdue ones (fired and not met), oldest first, with the school "
+                       "days overdue.")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_context
     def deadlines_command(ctx: click.Context, due_before: date | None, state: str | None,
-                          as_json: bool) -> None:
+                          overdue: bool, as_json: bool) -> None:
         """List deadlines in every state (or one), soonest first."""
-        open_register(ctx)
+        session = open_register(ctx)
         from register.models import Deadline
         from register.queries import deadline_as_dict, with_case
 
+        if overdue:
+            _overdue_deadlines(session, due_before, state, as_json, user_error)
+            return
         query = with_case(Deadline.select()).order_by(Deadline.due, Deadline.id)
         if due_before is not None:
             query = query.where(Deadline.due < due_before)
@@ -173,12 +178,7 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
         _emit(rows, as_json, "nothing to review", columns,
               lambda r: (str(r["id"]), r["case"] or "", str(r["message"] or ""), r["reason"],
                          r["created"][:16]) + (
-                  ((r["resolved"] or "")[:10], str(len(_notes(r)) or "")) if show_all else ()))
-        noted = [(r["id"], line) for r in rows for line in _notes(r)] if show_all else []
-        if noted and not as_json:  # whole, under the table, which cuts long cells
-            click.echo("\nnotes:")
-            for item_id, line in noted:
-                click.echo(f"  {item_id}  {line}")
+                  ((r["resolved"] or "")[:10], _notes_cell(r)) if show_all else ()))
 
     @review_group.command("resolve")
     @click.argument("item_id", type=int)
@@ -259,6 +259,73 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
         mail_and_report(app, mailbox, user_error, again)
 
 
+def _overdue_now(session: Any, user_error: type[Exception], *,
+                 before: date | None = None, state: str | None = None) -> list[Any]:
+    """What is overdue at the session's clock, oldest first, counted in the school calendar
+    (loaded only when there is something to count: it brings the bank holidays)."""
+    from cme.clock import as_london
+    from register.models import Deadline
+    from workflows.overdue import as_overdue, overdue_deadlines
+
+    now = as_london(session.clock.now())
+    query = overdue_deadlines(now)
+    if before is not None:
+        query = query.where(Deadline.due < before)
+    if state:
+        query = query.where(Deadline.state == state)
+    deadlines = list(query)
+    if not deadlines:
+        return []
+    from workflows.calendar import CalendarError, load_calendar
+
+    try:
+        calendar = load_calendar(session.config.calendar_path)
+    except CalendarError as exc:
+        raise user_error(f"the school calendar: {exc}") from None
+    return [as_overdue(d, now.date(), calendar) for d in deadlines]
+
+
+def _overdue_cases(session: Any, status: str | None, as_json: bool,
+                   user_error: type[Exception]) -> None:
+    """``cme cases --overdue``: one row per case, its oldest overdue work first."""
+    from register.models import Case
+    from register.queries import cases_as_dicts
+
+    items = [] if status == "closed" else _overdue_now(session, user_error)
+    by_case: dict[str, list[Any]] = {}
+    for item in items:
+        by_case.setdefault(item.reference, []).append(item)
+    cases = {c.reference: c for c in Case.select().where(Case.reference.in_(list(by_case)))}
+    rows = [{**row, "overdue": [i.as_dict() for i in by_case[row["reference"]]]}
+            for row in cases_as_dicts(cases[ref] for ref in by_case)]
+
+    def cells(row: dict) -> tuple[str, ...]:
+        first = row["overdue"][0]
+        more = len(row["overdue"]) - 1
+        work = first["purpose"].replace("_", " ") + (f" (+{more} more)" if more else "")
+        days = first["school_days_overdue"]
+        return (row["reference"], first["child"], first["officer"], work, first["due"],
+                "?" if days is None else str(days))
+
+    _emit(rows, as_json, "no overdue cases",
+          ("reference", "child", "officer", "overdue", "due", "school days overdue"), cells)
+
+
+def _overdue_deadlines(session: Any, before: date | None, state: str | None, as_json: bool,
+                       user_error: type[Exception]) -> None:
+    """``cme deadlines --overdue``: each overdue deadline, oldest first."""
+    if state in ("met", "cancelled"):
+        rows: list[dict] = []  # done or ended: never overdue
+    else:
+        rows = [i.as_dict() for i in _overdue_now(session, user_error, before=before,
+                                                   state=state)]
+    _emit(rows, as_json, "no overdue deadlines",
+          ("id", "case", "child", "officer", "purpose", "due", "state", "school days overdue"),
+          lambda r: (str(r["id"]), r["case"], r["child"], r["officer"],
+                     r["purpose"].replace("_", " "), r["due"], r["state"],
+                     "?" if r["school_days_overdue"] is None else str(r["school_days_overdue"])))
+
+
 @dataclass(frozen=True)
 class LetterReport:
     lines: list[str]
@@ -309,13 +376,13 @@ def _act_on_review(ctx: click.Context, open_app: Any, user_error: type[Exception
     mail_and_report(app, mailbox, user_error, [row.id for row in ready])
 
 
-def _notes(row: dict) -> list[str]:
-    """Every note on a review item, oldest first, each "2026-02-10 sam: text"."""
+def _notes_cell(row: dict) -> str:
+    """Every note on a review item, oldest first: "2026-02-10 sam: text; 2026-02-12 ..."."""
     notes, resolution = row.get("notes") or [], row.get("resolution")
-    lines = [f"{n['at'][:10]} {n['by']}: {n['note']}" for n in notes]
+    parts = [f"{n['at'][:10]} {n['by']}: {n['note']}" for n in notes]
     if resolution and (not notes or notes[0]["note"] != resolution):
-        lines.insert(0, f"{(row.get('resolved') or '')[:10]} {resolution}")  # by --accept
-    return lines
+        parts.insert(0, resolution)  # resolved by --accept, whose decision is no note
+    return "; ".join(parts)
 
 
 def _do_and_mail(app: Any, user_error: type[Exception], work: Any, done: str) -> None:
@@ -366,7 +433,23 @@ def mail_and_report(app: Any, mailbox: Any, user_error: type[Exception],
 
 
 def _show_case(case: Any, as_json: bool) -> None:
-    """The case, its child, school, deadlines, letters and timeline (cme/views.py)."""
-    from cme.views import show_case
+    from rich.console import Console
+    from rich.table import Table
 
-    show_case(case, as_json)
+    from register.models import Deadline
+    from register.queries import case_as_dict, deadline_as_dict, letter_as_dict, timeline
+
+    console = Console()
+    row = {**case_as_dict(case), "timeline": timeline(case),
+           "deadlines": [deadline_as_dict(d) for d in case.deadlines.order_by(Deadline.due)],
+           "letters": [letter_as_dict(letter) for letter in case.letters]}
+    if as_json:
+        click.echo(json.dumps(row, indent=2, ensure_ascii=False))
+        return
+    console.print(f"[bold]{row['reference']}[/bold] {row['kind']} ({row['status']})",
+                  highlight=False)
+    table = Table("at", "what", "detail")
+    for item in row["timeline"]:
+        table.add_row(item["at"][:16].replace("T", " "), item["kind"],
+                      json.dumps(item["detail"], ensure_ascii=False)[:80])
+    console.print(table)

@@ -188,6 +188,9 @@ class ClocksConfig:
     lead_professional_allocation: str = "10 school days"
     previous_school_chase: str = "10 school days"
     tac_escalation: str = "40 school days"
+    # Not a clock of its own: the reply-by date a chase or escalation letter
+    # gives, counted from the letter's own date.
+    chase_reply: str = "5 school days"
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,7 @@ MEANINGS: Mapping[str, str] = {
     "clocks.lead_professional_allocation": "allocate a Lead Professional",
     "clocks.previous_school_chase": "chase the previous school",
     "clocks.tac_escalation": "escalate a Team Around the Child",
+    "clocks.chase_reply": "the reply-by date a chase letter gives, after its own date",
     "scheduler.sweep_minutes": "how often due deadlines are swept",
     "retry.first_seconds": "first wait when the register or a disk is unavailable, doubling",
     "retry.max_seconds": "longest wait between attempts (daemon and failed messages)",

@@ -20,13 +20,14 @@ from cme.clock import Clock
 from register.models import Case, Deadline, Event, InboundMessage, Letter, MessageStatus
 from register.states import EmailSource, LetterState
 from watcher.senders import SenderPolicy
-from workflows import cases, rules, trust, updates
+from workflows import cases, chases, rules, trust, updates
 from workflows.calendar import SchoolCalendar
 from workflows.clocks import ClockRule, due_date, local_day
 from workflows.deadlines import fire_due, meet, next_due, set_deadline
 from workflows.directory import confirm_address, file_case_contacts, file_contact
 from workflows.match import find_child
 from workflows.outbox import Outbox
+from workflows.overdue import school_of
 from workflows.trust import Sender
 
 log = logging.getLogger(__name__)
@@ -209,7 +210,10 @@ class Workflow:
             return
         if action.letter:
             stem, role = action.letter
-            self.letter(case, stem, role, now, deadline=deadline)
+            row = self.letter(case, stem, role, now, deadline=deadline)
+            # The due day is past: the letter asks a reply by a new date (workflows/chases.py).
+            chases.ask_reply_by(row, chases.reply_by(local_day(now), self.clocks["chase_reply"],
+                                                     self.calendar, school_of(case)))
         if action.reminder:
             self.outbox.reminder(case, action.reminder, now, deadline=deadline)
 

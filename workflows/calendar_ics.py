@@ -35,8 +35,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-
-import icalendar
+from typing import TYPE_CHECKING
 
 from workflows.calendar_spec import (
     CalendarError,
@@ -47,6 +46,9 @@ from workflows.calendar_spec import (
     check_spec,
     school_year_label,
 )
+
+if TYPE_CHECKING:
+    import icalendar
 
 # Order matters: the first matching rule wins (see the module docstring).
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -110,6 +112,8 @@ def import_ics(source: Path | bytes, *, note: str = "") -> ImportedCalendar:
     ``note`` is stored as each year's ``source`` so a reviewer knows where the
     dates came from; it defaults to the file name.
     """
+    import icalendar  # here, not above: counting school days must not load it (cme cases)
+
     name = str(source) if isinstance(source, Path) else "the iCalendar data"
     try:
         data = source.read_bytes() if isinstance(source, Path) else source

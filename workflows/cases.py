@@ -170,8 +170,9 @@ def close_case(case: Case, reason: str, at: datetime, *,
     case.closed = as_london(stopped).date()
     case.close_reason = reason
     case.save()
+    # Fired ones too: a closed case has nothing left overdue.
     (Deadline.update(state="cancelled", closed_at=stopped)
-     .where((Deadline.case == case) & (Deadline.state == "open")).execute())
+     .where((Deadline.case == case) & Deadline.state.in_(["open", "fired"])).execute())
     event(case, "case_closed", at, message=message, detail={"reason": reason}, actor=actor)
 
 

@@ -36,9 +36,15 @@ def set_deadline(case: Case, purpose: str, due: date, at: datetime, *,
                            state=OPEN, created_at=at, message=message)
 
 
+# Waiting for news: not yet due, or fired (chased, reminded) and still overdue.
+# Only the news it waits for (``meet``) or a person (closing the case) ends one.
+PENDING = (OPEN, FIRED)
+
+
 def meet(case: Case, purposes: tuple[str, ...], at: datetime) -> list[Deadline]:
-    """The awaited news arrived: these clocks stop, as met."""
-    met = list(Deadline.select().where((Deadline.case == case) & (Deadline.state == OPEN)
+    """The awaited news arrived: these clocks stop, as met, whether or not they fired."""
+    met = list(Deadline.select().where((Deadline.case == case)
+                                       & Deadline.state.in_(list(PENDING))
                                        & Deadline.purpose.in_(list(purposes))))
     for deadline in met:
         deadline.state, deadline.closed_at = MET, at
