@@ -132,15 +132,17 @@ class TeamConfig:
     """The tracking team: who letters come from and where reviews go."""
 
     name: str = "Children Missing Education Team"
-    officer: str = "Service Manager, Tracking and Monitoring"
-    role: str = "Children Missing Education Officer"
+    council: str = ""  # the local authority, at the top of every letter
+    # Who signs the letters (their name) and their one job title.
+    officer: str = ""
+    role: str = "Service Manager, Tracking and Monitoring"
     email: str = "cme-team@localhost"
     phone: str = ""
-    address: str = ""
+    address: str = ""  # several lines: "County Hall\nNew Road\nOxford OX1 1ND"
     # The ESW service and its manager, who receive enquiry requests and escalations.
     esw_name: str = "Education Social Work Service"
     esw_email: str = "esw@localhost"
-    esw_manager_name: str = "ESW Service Manager"
+    esw_manager_name: str = ""  # the ESW service manager's name
     esw_manager_email: str = "esw-manager@localhost"
 
 

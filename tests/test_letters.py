@@ -16,6 +16,8 @@ from workflows.letters import (
     CONTEXT_KEYS,
     FLAGS,
     LETTERS,
+    SWITCHES,
+    WRITTEN,
     LetterError,
     blank_context,
     check_letter_templates,
@@ -106,7 +108,7 @@ def test_blank_context_has_every_key() -> None:
         if not attributes:
             assert context[name] == ""
             continue
-        blank = False if name == FLAGS else ""
+        blank = False if name in SWITCHES else ""
         assert context[name] == dict.fromkeys(attributes, blank)
     assert blank_context() is not context  # callers may fill it freely
 
@@ -135,6 +137,7 @@ def test_flags_switch_whole_paragraphs(tmp_path: Path) -> None:
     context = filled_context()
     plain = read_text(render_letter(TEMPLATES, "acknowledgement_school", context, tmp_path / "a"))
     context[FLAGS]["cp_plan"] = True
+    context[WRITTEN]["keyworker_notification"] = True
     flagged = read_text(render_letter(TEMPLATES, "acknowledgement_school", context, tmp_path / "b"))
     assert "Child Protection Plan" not in plain
     assert "Testy is subject to a Child Protection Plan" in flagged

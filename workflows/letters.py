@@ -61,11 +61,13 @@ LETTERS: tuple[str, ...] = (
 )
 
 FLAGS = "flags"
+WRITTEN = "letters"
+SWITCHES = (FLAGS, WRITTEN)  # their values are booleans
 # Top-level name -> its attributes; () marks a plain string such as ``today``.
 # Every value is a string ("" when unknown) except the booleans under ``flags``.
 CONTEXT_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "team": ("name", "officer", "role", "email", "phone", "address"),
+        "team": ("name", "council", "officer", "role", "email", "phone", "address"),
         "today": (),
         "case": ("reference", "kind", "opened", "close_reason"),
         "child": (
@@ -79,9 +81,10 @@ CONTEXT_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "postcode",
         ),
         "school": ("name", "laestab", "email"),
+        "previous_school": ("name", "email"),
         "parent": ("name", "email", "phone", "address"),
         "referrer": ("name", "role", "organisation", "email"),
-        "recipient": ("name", "organisation", "role", "email"),
+        "recipient": ("name", "organisation", "role", "email", "address", "salutation"),
         "deadline": ("purpose", "due"),
         "esw": ("name", "email"),
         "keyworker": ("name", "email"),
@@ -89,6 +92,7 @@ CONTEXT_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "dates": ("notified", "last_attended", "removed_from_roll", "ehe_start"),
         "reason": (),
         FLAGS: ("cp_plan", "looked_after", "known_to_social_care", "sen", "traveller"),
+        WRITTEN: LETTERS,  # yes/no: that letter was written for the case
     }
 )
 
@@ -118,10 +122,11 @@ class LetterError(Exception):
 
 
 def blank_context() -> dict[str, Any]:
-    """A fresh context with every key of ``CONTEXT_KEYS``: "" everywhere, False for flags."""
+    """A fresh context with every key of ``CONTEXT_KEYS``: "" everywhere, False for
+    the switches (flags, letters)."""
     context: dict[str, Any] = {}
     for name, attributes in CONTEXT_KEYS.items():
-        blank: str | bool = False if name == FLAGS else ""
+        blank: str | bool = False if name in SWITCHES else ""
         context[name] = {attr: blank for attr in attributes} if attributes else ""
     return context
 
@@ -173,8 +178,16 @@ def template_variables(template_dir: Path | SearchPath, stem: str) -> set[str]:
         raise LetterError(stem, f"Jinja syntax error: {e.message}") from e
 
 
+def template_paths(template_dir: Path | SearchPath, stem: str) -> set[tuple[str, ...]]:
+    """Every variable path a letter reads, e.g. ``('child', 'dob')``; ``LetterError``
+    when it cannot be read (what a letter says decides whether it waits for a review)."""
+    return {path for tree in _parse(_open(template_dir, stem), stem) for path in _paths(tree)}
+
+
 def check_letter_templates(template_dir: Path | SearchPath) -> list[str]:
-    """One line per problem: missing or unreadable letters, syntax errors, unknown variables."""
+    """One line per problem: missing or unreadable letters, syntax errors, unknown
+    variables, and what reads wrong when a letter is rendered for the full and the
+    sparse sample case (``text_problems``)."""
     search = SearchPath.of(template_dir)
     problems = [
         f"{search.file(f'{stem}.docx')}: missing"
@@ -187,12 +200,12 @@ def check_letter_templates(template_dir: Path | SearchPath) -> list[str]:
         try:
             template = _open(template_dir, path.stem)
             unknown = _unknown_variables(template, path.stem, blank_context())
-            if not unknown:
-                _trial_render(template_dir, path.stem)
+            read = [] if unknown else _trial_render(template_dir, path.stem)
         except LetterError as e:
             problems.append(f"{path}: {e.message}")
             continue
         problems += [f"{path}: unknown variable '{name}'" for name in unknown]
+        problems += [f"{path}: {problem}" for problem in read]
     return problems
 
 
@@ -388,11 +401,41 @@ def _diagnose(template_dir: Path | SearchPath, stem: str, context: dict, error: 
     return f"cannot render: {error}"
 
 
-def _trial_render(template_dir: Path | SearchPath, stem: str) -> None:
-    """Render with every flag on and every string filled, and reopen the result."""
-    sample = {
-        name: ({attr: name == FLAGS or f"{name}.{attr}" for attr in attrs} if attrs else name)
-        for name, attrs in CONTEXT_KEYS.items()
-    }
+def _trial_render(template_dir: Path | SearchPath, stem: str) -> list[str]:
+    """Render for the full and the sparse sample case (workflows/letter_samples.py) and
+    read each back: the problems in its text, as "full case, line 3: ..."."""
+    from workflows.letter_samples import CASES, sample_context  # it builds on this module
+
+    problems = []
     with tempfile.TemporaryDirectory(prefix="cme-letter-check-") as scratch:
-        read_text(render_letter(template_dir, stem, sample, Path(scratch, f"{stem}.docx")))
+        for which in CASES:
+            out = Path(scratch, f"{stem}.{which}.docx")
+            text = read_text(render_letter(template_dir, stem, sample_context(stem, which), out))
+            problems += [f"{which} case, {problem}" for problem in text_problems(text)]
+    return problems
+
+
+_LABEL_ONLY = re.compile(r"^[^\W\d][^:|]{0,40}:$|^[^|]+\|\s*$")
+_TEXT_CHECKS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\S  +\S"), "a doubled space"),
+    (re.compile(r"(?<!\.)\.\.(?!\.)|\s[.,;:]"), "doubled or loose punctuation"),
+    (re.compile(r"\{\{|\}\}|\{%|%\}"), "a leftover template tag"),
+)
+
+
+def text_problems(text: str) -> list[str]:
+    """What reads wrong in a rendered letter (``read_text``): a labelled line or table
+    row with nothing after its label, a doubled space or full stop, a leftover tag."""
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        shown = line.strip()
+        if _LABEL_ONLY.match(shown):
+            problems.append(f"line {number}: an empty labelled line '{shown}'")
+        problems += [f"line {number}: {what} in '{_excerpt(line, found.start())}'"
+                     for pattern, what in _TEXT_CHECKS if (found := pattern.search(line))]
+    return problems
+
+
+def _excerpt(line: str, at: int) -> str:
+    start = max(0, at - 30)
+    return ("..." if start else "") + line[start:at + 30].strip()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,20 +29,12 @@ from parsers.clean import strip_bidi
 from register.models import Case, Deadline, InboundMessage, Letter
 from register.states import LetterState
 from workflows.cases import contact_of, event
-from workflows.letters import blank_context
+from workflows.letter_context import CaseFacts, Party, letter_context, long_date
 from workflows.recipients import choose_recipients
 
 log = logging.getLogger(__name__)
 
-
-def long_date(value: date | str | None) -> str:
-    """``Monday 9 February 2026``: how the team writes dates in letters."""
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value)
-        except ValueError:
-            return value
-    return f"{value:%A} {value.day} {value:%B %Y}" if value else ""
+__all__ = ["Outbox", "case_facts", "letter_message_id", "long_date", "unbidi"]
 
 
 def letter_message_id(row_id: int) -> str:
@@ -91,10 +83,26 @@ class Outbox:
                             state=LetterState.PENDING)
         row.message_id = letter_message_id(row.id)
         row.save(only=[Letter.message_id])
+        self._known_to_siblings(row)
         event(case, "letter", at, message=message,
               detail={"letter": row.id, "template": stem, "to": role,
                       "recipients": recipients})
         return row
+
+    @staticmethod
+    def _known_to_siblings(row: Letter) -> None:
+        """Letters written together know of each other: the acknowledgement written
+        just before the ESW's request may say that the ESW was asked."""
+        waiting = (LetterState.PENDING, LetterState.HELD)
+        siblings = Letter.select().where((Letter.case == row.case) & (Letter.id != row.id)
+                                         & (Letter.created_at == row.created_at)
+                                         & Letter.state.in_(waiting))
+        for sibling in siblings:
+            context = dict(sibling.context or {})
+            if "letters" in context and not context["letters"].get(row.template):
+                context["letters"] = {**context["letters"], row.template: True}
+                sibling.context = context
+                sibling.save(only=[Letter.context])
 
     def reminder(self, case: Case, text: str, at: datetime, *,
                  deadline: Deadline | None = None) -> None:
@@ -105,81 +113,28 @@ class Outbox:
 
     def context(self, case: Case, role: str, at: datetime,
                 deadline: Deadline | None = None) -> dict[str, Any]:
-        details: dict[str, Any] = case.details or {}
-        ctx = blank_context()
-        team = self.config.team
-        ctx["team"].update(name=team.name, officer=team.officer, role=team.role,
-                           email=team.email, phone=team.phone, address=team.address)
-        ctx["today"] = long_date(as_london(at).date())
-        ctx["case"].update(reference=case.reference, kind=case.kind.replace("_", " "),
-                           opened=long_date(case.opened), close_reason=case.close_reason or "")
-        child = case.child
-        if child is not None:
-            ctx["child"].update(
-                forenames=child.forenames, surname=child.surname,
-                full_name=f"{child.forenames} {child.surname}".strip(),
-                dob=long_date(child.dob), upn=child.upn or "",
-                year_group=_text(details.get("child_year_group")),
-                address=_text(details.get("child_address")),
-                postcode=_text(details.get("child_postcode")))
-        ctx["school"].update(name=_text(details.get("school_name")),
-                             laestab=_text(details.get("school_laestab")),
-                             email=_email_of(case, "school"))
-        ctx["parent"].update(name=_text(details.get("parent_name")),
-                             email=_text(details.get("parent_email")),
-                             phone=_text(details.get("parent_phone")),
-                             address=_text(details.get("child_address")))
-        ctx["referrer"].update(name=_text(details.get("referrer_name")),
-                               role=_text(details.get("referrer_role")),
-                               organisation=_text(details.get("referrer_organisation")),
-                               email=_text(details.get("referrer_email")))
-        for key in ("esw", "keyworker", "lead_professional"):
-            person = contact_of(case, key)
-            if person is not None:
-                ctx[key].update(name=person.name or person.organisation or "",
-                                email=person.email or "")
-        if not ctx["keyworker"]["name"]:
-            ctx["keyworker"]["name"] = _text(details.get("social_worker"))
-        if deadline is not None:
-            ctx["deadline"].update(purpose=deadline.purpose.replace("_", " "),
-                                   due=long_date(deadline.due))
-        ctx["dates"].update(notified=long_date(_text(details.get("notified"))),
-                            last_attended=long_date(_text(details.get("date_last_attended"))),
-                            removed_from_roll=long_date(
-                                _text(details.get("date_removed_from_roll"))),
-                            ehe_start=long_date(_text(details.get("ehe_start_date"))))
-        ctx["reason"] = _text(details.get("reason"))
-        for flag in ctx["flags"]:
-            ctx["flags"][flag] = details.get(flag) is True
-        ctx["recipient"].update(self._recipient(case, role, ctx))
-        return unbidi(ctx)
+        """The letter's values (workflows/letter_context.py), from the register."""
+        return unbidi(letter_context(self.config.team, case_facts(case, deadline), role,
+                                     as_london(at).date()))
 
-    def _recipient(self, case: Case, role: str, ctx: dict[str, Any]) -> dict[str, str]:
-        team = self.config.team
-        if role == "esw":
-            return {"name": ctx["esw"]["name"] or team.esw_name, "organisation": team.esw_name,
-                    "role": "Education Social Worker",
-                    "email": ctx["esw"]["email"] or team.esw_email}
-        if role == "esw_manager":
-            return {"name": team.esw_manager_name, "organisation": team.esw_name,
-                    "role": "Service Manager", "email": team.esw_manager_email}
+
+def case_facts(case: Case, deadline: Deadline | None = None) -> CaseFacts:
+    """What the register knows of ``case`` that a letter may say."""
+    child = case.child
+    parties = {}
+    for role in ("school", "previous_school", "referrer", "esw", "keyworker",
+                 "lead_professional", "parent"):
         person = contact_of(case, role)
         if person is not None:
-            return {"name": person.name or "", "organisation": person.organisation or "",
-                    "role": role.replace("_", " "), "email": person.email or ""}
-        if role == "school":
-            return {"name": "The Head Teacher", "organisation": ctx["school"]["name"],
-                    "role": "Head Teacher", "email": ctx["school"]["email"]}
-        if role == "parent":
-            return {"name": ctx["parent"]["name"], "organisation": "", "role": "Parent/carer",
-                    "email": ctx["parent"]["email"]}
-        return {"name": "", "organisation": "", "role": role.replace("_", " "), "email": ""}
-
-
-def _text(value: Any) -> str:
-    return "" if value is None or isinstance(value, bool) else str(value)
-
-
-def _email_of(case: Case, role: str) -> str:
-    person = contact_of(case, role)
-    return (person.email or "") if person else ""
+            parties[role] = Party(name=person.name or "", organisation=person.organisation or "",
+                                  email=person.email or "")
+    written = {letter.template for letter in Letter.select(Letter.template)
+               .where(Letter.case == case)}
+    return CaseFacts(
+        reference=case.reference, kind=case.kind, opened=case.opened,
+        close_reason=case.close_reason or "",
+        forenames=child.forenames if child else "", surname=child.surname if child else "",
+        dob=child.dob if child else None, upn=(child.upn or "") if child else "",
+        details=case.details or {}, parties=parties, letters=frozenset(written),
+        deadline_purpose=deadline.purpose if deadline else "",
+        deadline_due=deadline.due if deadline else None)

@@ -25,6 +25,7 @@ from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from letter_texts import LETTERS, Details, Letter
 
 HERE = Path(__file__).resolve().parent
@@ -46,29 +47,34 @@ def build(letter: Letter) -> bytes:
     _lines(
         document.add_paragraph(),
         [
-            ("{{ recipient.name }}", None),
+            ("{{ recipient.name }}", "recipient.name"),
             ("{{ recipient.role }}", "recipient.role"),
             ("{{ recipient.organisation }}", "recipient.organisation"),
+            ("{{ recipient.address }}", "recipient.address"),
             ("By email: {{ recipient.email }}", "recipient.email"),
         ],
     )
-    document.add_paragraph(f'Dear {{{{ recipient.name or "{letter.salutation}" }}}},')
+    document.add_paragraph(f'Dear {{{{ recipient.salutation or "{letter.salutation}" }}}},')
     subject = document.add_paragraph().add_run(
-        f"{letter.subject}: {{{{ child.full_name }}}}, date of birth {{{{ child.dob }}}}"
+        f"{letter.subject}: {{{{ child.full_name }}}}"
+        "{% if child.dob %}, date of birth {{ child.dob }}{% endif %}"
     )
     subject.bold = True
     for block in letter.body:
         _block(document, block)
     document.add_paragraph(
-        "If you have any questions, please contact me on {{ team.phone }} or at "
-        "{{ team.email }}, quoting our reference."
+        "If you have any questions, please contact me"
+        "{% if team.phone %} on {{ team.phone }}{% endif %}"
+        "{% if team.email %}{% if team.phone %} or{% endif %} at {{ team.email }}{% endif %}"
+        ", quoting our reference."
     )
     document.add_paragraph("Yours sincerely")
     signature = document.add_paragraph()
     signature.paragraph_format.space_before = Pt(36)
     _lines(
         signature,
-        [("{{ team.officer }}", None), ("{{ team.role }}", None), ("{{ team.name }}", None)],
+        [("{{ team.officer }}", "team.officer"), ("{{ team.role }}", "team.role"),
+         ("{{ team.name }}", None)],
     )
     _footer(document)
     _properties(document, letter)
@@ -91,24 +97,45 @@ def _page(document: DocumentObject) -> None:
 def _letterhead(document: DocumentObject) -> None:
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    name = paragraph.add_run("{{ team.name }}")
-    name.bold = True
-    name.font.size = Pt(14)
-    for text in ("{{ team.address }}", "Telephone: {{ team.phone }}", "Email: {{ team.email }}"):
-        paragraph.add_run().add_break()
-        paragraph.add_run(text)
+    texts = _lines(
+        paragraph,
+        [
+            ("{{ team.council }}", "team.council"),
+            ("{{ team.name }}", None),
+            ("{{ team.address }}", "team.address"),
+            ("Telephone: {{ team.phone }}", "team.phone"),
+            ("Email: {{ team.email }}", "team.email"),
+        ],
+    )
+    for run in texts[:2]:  # the council's and the team's names
+        run.bold, run.font.size = True, Pt(14)
     paragraph.paragraph_format.space_after = Pt(18)
 
 
-def _lines(paragraph: Paragraph, lines: list[Line]) -> None:
-    """Lines separated by line breaks; a conditional line takes its break with it."""
+def _lines(paragraph: Paragraph, lines: list[Line]) -> list[Run]:
+    """Lines separated by line breaks; returns the run of each line's text.
+
+    A conditional line takes the break before it with it, and a break follows
+    only a line that is shown: when every line before is conditional, the break
+    waits for one of them.
+    """
     paragraph.paragraph_format.space_after = Pt(12)
+    before: list[str | None] = []
+    texts: list[Run] = []
     for index, (text, condition) in enumerate(lines):
         if condition:
             paragraph.add_run(f"{{% if {condition} %}}")
-        if index:
+        if index and None in before:
             paragraph.add_run().add_break()
-        paragraph.add_run(text + ("{% endif %}" if condition else ""))
+        elif index:
+            paragraph.add_run(f"{{% if {' or '.join(c for c in before if c)} %}}")
+            paragraph.add_run().add_break()
+            paragraph.add_run("{% endif %}")
+        texts.append(paragraph.add_run(text))
+        if condition:
+            paragraph.add_run("{% endif %}")
+        before.append(condition)
+    return texts
 
 
 def _text(paragraph: Paragraph, text: str) -> None:
@@ -120,21 +147,41 @@ def _text(paragraph: Paragraph, text: str) -> None:
 
 def _block(document: DocumentObject, block: str | Details) -> None:
     if isinstance(block, Details):
-        table = document.add_table(rows=len(block.rows), cols=2)
-        table.style = "Table Grid"
-        table.autofit = False
-        table.columns[0].width, table.columns[1].width = Cm(5), Cm(11.6)
-        for row, (label, value) in zip(table.rows, block.rows, strict=True):
-            row.cells[0].width, row.cells[1].width = Cm(5), Cm(11.6)
-            row.cells[0].paragraphs[0].add_run(label).bold = True
-            _text(row.cells[1].paragraphs[0], value)
-        document.add_paragraph().paragraph_format.space_after = Pt(0)
+        _table(document, block)
     elif block.startswith("{%p"):
-        # docxtpl removes these paragraphs; grey italics tell the editor they are controls
-        run = document.add_paragraph().add_run(block)
-        run.italic, run.font.color.rgb, run.font.size = True, GREY, Pt(9)
+        _control(document.add_paragraph(), block)
     else:
         _text(document.add_paragraph(), block)
+
+
+def _table(document: DocumentObject, block: Details) -> None:
+    """Label and value; a row whose value may be unknown sits between ``{%tr if %}`` and
+    ``{%tr endif %}`` rows, which docxtpl removes (the row holding the tag goes)."""
+    rows: list[tuple[str, str, bool]] = []  # label, value, is a control row
+    for label, value, condition in block.lines():
+        if condition:
+            rows.append((f"{{%tr if {condition} %}}", "", True))
+        rows.append((label, value, False))
+        if condition:
+            rows.append(("{%tr endif %}", "", True))
+    table = document.add_table(rows=len(rows), cols=2)
+    table.style = "Table Grid"
+    table.autofit = False
+    table.columns[0].width, table.columns[1].width = Cm(5), Cm(11.6)
+    for row, (label, value, control) in zip(table.rows, rows, strict=True):
+        row.cells[0].width, row.cells[1].width = Cm(5), Cm(11.6)
+        if control:
+            _control(row.cells[0].paragraphs[0], label)
+            continue
+        row.cells[0].paragraphs[0].add_run(label).bold = True
+        _text(row.cells[1].paragraphs[0], value)
+    document.add_paragraph().paragraph_format.space_after = Pt(0)
+
+
+def _control(paragraph: Paragraph, tag: str) -> None:
+    # docxtpl removes these paragraphs and rows; grey italics tell the editor they are controls
+    run = paragraph.add_run(tag)
+    run.italic, run.font.color.rgb, run.font.size = True, GREY, Pt(9)
 
 
 def _footer(document: DocumentObject) -> None:

@@ -4,23 +4,39 @@ A body is a sequence of blocks: a string is one paragraph (a "\\n" inside it is 
 line break), ``Details`` is a two-column table of label and value, and ``when()``
 wraps paragraphs in docxtpl's ``{%p if ... %}`` / ``{%p endif %}`` so the whole
 paragraphs disappear when the condition is false.
+
+A value that may be unknown never leaves a hole: its table row sits between
+``{%tr if %}`` rows, its sentence between ``{% if %}`` tags, and a sentence
+about another letter (``letters.STEM``) appears only when that letter was
+written for the case. ``cme templates check`` renders every letter for a full
+case and a sparse one to hold them to that.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Details:
-    rows: tuple[tuple[str, str], ...]
+    # label, value, and the condition that shows the row (None: always)
+    rows: tuple[tuple[str, str, str | None], ...]
+
+    def lines(self) -> Iterator[tuple[str, str, str | None]]:
+        yield from self.rows
+
+
+def row(label: str, variable: str) -> tuple[str, str, str]:
+    """A row showing one variable, left out when it is empty."""
+    return (label, f"{{{{ {variable} }}}}", variable)
 
 
 @dataclass(frozen=True)
 class Letter:
     stem: str
     subject: str  # shown before the child's name; also the document title
-    salutation: str  # used when recipient.name is blank
+    salutation: str  # used when recipient.salutation is blank
     body: tuple[str | Details, ...]
     clock: bool = False  # the letter asks for something by deadline.due
 
@@ -33,27 +49,34 @@ REGS = "the School Attendance (Pupil Registration) (England) Regulations 2024"
 DUE = "{% if deadline.due %}by {{ deadline.due }}{% else %}as soon as possible{% endif %}"
 ESW = "the Education Social Worker{% if esw.name %}, {{ esw.name }},{% endif %}"
 KEYWORKER = "the child's keyworker{% if keyworker.name %}, {{ keyworker.name }},{% endif %}"
+# the same at the end of a sentence, where the closing comma would double the full stop
+KEYWORKER_END = "the child's keyworker{% if keyworker.name %}, {{ keyworker.name }}{% endif %}"
 NOTIFIED = "{% if dates.notified %} on {{ dates.notified }}{% endif %}"
 REMOVED = "{% if dates.removed_from_roll %} on {{ dates.removed_from_roll }}{% endif %}"
 OPENED = "{% if case.opened %} on {{ case.opened }}{% endif %}"
 ADDRESS = "{{ child.address }}{% if child.postcode %}\n{{ child.postcode }}{% endif %}"
+IN_YEAR = "{% if child.year_group %}, in {{ child.year_group }},{% endif %}"
+BY_SCHOOL = "{% if school.name %} by {{ school.name }}{% endif %}"
+NEW_SCHOOL = "{% if school.name %}{{ school.name }}{% else %}the child's new school{% endif %}"
+TO_OFFICER = ("to us{% if team.officer %}, for the attention of {{ team.officer }},{% endif %}"
+              "{% if team.email %} at {{ team.email }}{% endif %}")
 
 CHILD_ROWS = (
-    ("Child", "{{ child.full_name }}"),
-    ("Date of birth", "{{ child.dob }}"),
-    ("UPN", "{{ child.upn }}"),
-    ("Year group", "{{ child.year_group }}"),
-    ("Last known address", ADDRESS),
+    ("Child", "{{ child.full_name }}", None),
+    row("Date of birth", "child.dob"),
+    row("UPN", "child.upn"),
+    row("Year group", "child.year_group"),
+    ("Last known address", ADDRESS, "child.address or child.postcode"),
 )
 # Formatted by hand: the formatter would break every sentence at each "+".
 # fmt: off
 MISSING_DETAILS = Details((
     *CHILD_ROWS,
-    ("School", "{{ school.name }}"),
-    ("Last attended", "{{ dates.last_attended }}"),
-    ("Parent or carer", "{{ parent.name }}"),
-    ("Parent's telephone", "{{ parent.phone }}"),
-    ("Reason given", "{{ reason }}"),
+    row("School", "school.name"),
+    row("Last attended", "dates.last_attended"),
+    row("Parent or carer", "parent.name"),
+    row("Parent's telephone", "parent.phone"),
+    row("Reason given", "reason"),
 ))
 CP_URGENT = when(
     "flags.cp_plan",
@@ -76,14 +99,15 @@ VULNERABLE = (
 
 LETTERS: tuple[Letter, ...] = (
     Letter("acknowledgement_school", "Children missing education notification", "Head Teacher", (
-        "Thank you for your notification" + NOTIFIED + " that {{ child.full_name }}"
-        "{% if child.year_group %} ({{ child.year_group }}){% endif %} may be missing education. "
-        "We have recorded it on our register of children missing education under the reference "
-        "above; please quote it whenever you contact us about this child.",
-        *when("reason", "The reason you gave: {{ reason }}"),
-        "We have asked " + ESW + " to make enquiries with the family and other agencies, and "
-        "they may contact the school for information.",
-        "Please keep {{ child.forenames }} on your admission register while these enquiries "
+        "Thank you for your notification" + NOTIFIED + " that {{ child.full_name }}" + IN_YEAR
+        + " may be missing education. We have recorded it on our register of children missing "
+        "education under the reference above; please quote it whenever you contact us about "
+        "this child.",
+        *when("reason", "The reason you gave: {{ reason }}."),
+        *when("letters.esw_enquiry_request",
+              "We have asked " + ESW + " to make enquiries with the family and other agencies, "
+              "and they may contact you for information."),
+        "Please keep {{ child.forenames }} on your admission register while our enquiries "
         "continue. Under regulation 9(1)(i) of " + REGS + ", a pupil may be removed after 20 "
         "school days of continuous absence only once both the school and the local authority "
         "have made reasonable enquiries, so please do not remove {{ child.forenames }} until the "
@@ -93,14 +117,16 @@ LETTERS: tuple[Letter, ...] = (
         "Please tell us straight away if {{ child.forenames }} returns to school or if you learn "
         "where the family has gone.",
         *when("flags.cp_plan",
-              "{{ child.forenames }} is subject to a Child Protection Plan. We have told "
-              + KEYWORKER + " today. Please also follow your own safeguarding procedures and "
-              "share anything you learn with children's social care without waiting for us."),
+              "{{ child.forenames }} is subject to a Child Protection Plan."
+              "{% if letters.keyworker_notification %} We have told " + KEYWORKER + " today."
+              "{% endif %} Please also follow your own safeguarding procedures and share "
+              "anything you learn with children's social care without waiting for us."),
     )),
     Letter("esw_enquiry_request", "Request for enquiries", "colleague", (
-        "{{ school.name }} has told us" + NOTIFIED + " that {{ child.full_name }} may be missing "
-        "education. Please make enquiries to find out where the child is and whether they are "
-        "receiving a suitable education.",
+        "{% if school.name %}{{ school.name }} has told us{% else %}We have been told{% endif %}"
+        + NOTIFIED + " that {{ child.full_name }}" + IN_YEAR + " may be missing education. "
+        "Please make enquiries to find out where the child is and whether they are receiving a "
+        "suitable education.",
         MISSING_DETAILS,
         "Please visit the last known address and check with the family, neighbours, health, "
         "housing and other agencies, as the Department for Education's statutory guidance "
@@ -113,13 +139,15 @@ LETTERS: tuple[Letter, ...] = (
         "attend, or that they are still missing.",
         *when("flags.cp_plan",
               "{{ child.forenames }} is subject to a Child Protection Plan, so this request is "
-              "urgent. We have told " + KEYWORKER + " and you may wish to speak to them first."),
+              "urgent.{% if letters.keyworker_notification %} We have told " + KEYWORKER
+              + " and you may wish to speak to them first.{% endif %}"),
         *VULNERABLE,
     ), clock=True),
     Letter("esw_chase", "Reminder: enquiries about a child missing education", "colleague", (
-        "We asked you" + OPENED + " to make enquiries about {{ child.full_name }}, whom "
-        "{{ school.name }} reported as missing education. We have not yet received the outcome, "
-        "which is now overdue.",
+        "{% if letters.esw_enquiry_request %}We asked you" + OPENED + " to make enquiries about "
+        "{{ child.full_name }}{% else %}We are waiting for the outcome of enquiries about "
+        "{{ child.full_name }}{% endif %}, who was reported to us as missing education"
+        + BY_SCHOOL + ". We have not yet received the outcome, which is now overdue.",
         "Please let us have the outcome " + DUE + ". If your enquiries are not finished, please "
         "tell us what has been done so far and what is planned, so that our register stays "
         "accurate.",
@@ -130,20 +158,23 @@ LETTERS: tuple[Letter, ...] = (
     Letter("keyworker_notification",
            "Urgent: child on a Child Protection Plan missing education", "colleague", (
         "I am writing to tell you that {{ child.full_name }}, who is subject to a Child "
-        "Protection Plan, has been reported to us as missing education by {{ school.name }}"
-        + NOTIFIED + ".",
+        "Protection Plan, has been reported to us as missing education"
+        "{% if referrer.organisation %} by {{ referrer.organisation }}"
+        "{% elif school.name %} by {{ school.name }}{% endif %}" + NOTIFIED + ".",
         MISSING_DETAILS,
-        "We have asked " + ESW + " to make enquiries. Please share with us and with the Education "
-        "Social Worker anything you know about where the child is, and consider whether a "
+        "{% if letters.esw_enquiry_request %}We have asked " + ESW + " to make enquiries. "
+        "Please share with us and with the Education Social Worker{% else %}Please share with us"
+        "{% endif %} anything you know about where the child is, and consider whether a "
         "strategy discussion or a review of the Child Protection Plan is needed.",
         "Please contact us straight away if you know where {{ child.forenames }} is, or if the "
         "child's circumstances change.",
     )),
     Letter("ehe_acknowledgement_parent", "Elective home education", "Parent or Carer", (
         "Thank you for letting us know that you have decided to educate {{ child.forenames }} at "
-        "home{% if dates.ehe_start %} from {{ dates.ehe_start }}{% endif %}. {{ school.name }} "
-        "has told us that, following your written notice, {{ child.forenames }} was removed from "
-        "the school's admission register" + REMOVED + " under regulation 9(1)(f) of " + REGS + ".",
+        "home{% if dates.ehe_start %} from {{ dates.ehe_start }}{% endif %}. "
+        "{% if school.name %}{{ school.name }}{% else %}Your child's school{% endif %} has told "
+        "us that, following your written notice, {{ child.forenames }} was removed from the "
+        "school's admission register" + REMOVED + " under regulation 9(1)(f) of " + REGS + ".",
         "As a parent, you are responsible for making sure that {{ child.forenames }} receives a "
         "suitable, efficient, full-time education (section 7 of the Education Act 1996). The "
         "local authority must identify children who are not receiving a suitable education, so "
@@ -164,8 +195,8 @@ LETTERS: tuple[Letter, ...] = (
         "has chosen to educate the child at home.",
         "While a child is educated at home, our procedures ask the school to transfer the pupil "
         "file to the Service Manager, Tracking and Monitoring. Please send the educational record, "
-        "with any special educational needs records, securely to {{ team.officer }} at "
-        "{{ team.email }} " + DUE + ", quoting our reference.",
+        "with any special educational needs records, securely " + TO_OFFICER + " " + DUE
+        + ", quoting our reference.",
         "Please ask your designated safeguarding lead to send any child protection file "
         "separately, by secure transfer.",
         *when("flags.cp_plan",
@@ -175,12 +206,12 @@ LETTERS: tuple[Letter, ...] = (
     ), clock=True),
     Letter("file_transfer_chase", "Reminder: elective home education pupil file",
            "Head Teacher", (
-        "We wrote to you" + OPENED + " asking you to transfer the pupil file for "
-        "{{ child.full_name }}, who was removed from your admission register" + REMOVED + " to "
-        "be educated at home. We have not yet received it.",
-        "Please send the educational record securely to {{ team.officer }} at {{ team.email }} "
-        + DUE + ". If you have already sent it, please tell us when and how, so that we can "
-        "trace it.",
+        "{% if letters.file_transfer_request %}We wrote to you" + OPENED + " asking you to "
+        "transfer{% else %}We are waiting for{% endif %} the pupil file for {{ child.full_name }}, "
+        "who was removed from your admission register" + REMOVED + " to be educated at home. We "
+        "have not yet received it.",
+        "Please send the educational record securely " + TO_OFFICER + " " + DUE + ". If you have "
+        "already sent it, please tell us when and how, so that we can trace it.",
         "Until the file reaches us, our Elective Home Education team cannot see the child's "
         "history, which delays our checks that the education provided is suitable.",
     ), clock=True),
@@ -201,8 +232,8 @@ LETTERS: tuple[Letter, ...] = (
         *when("flags.cp_plan",
               "{{ child.forenames }} is subject to a Child Protection Plan, which makes prompt "
               "notification especially important."),
-        "If you have not already done so, please also transfer the pupil file to "
-        "{{ team.officer }}.",
+        "If you have not already done so, please also transfer the pupil file " + TO_OFFICER
+        + ".",
     )),
     Letter("referral_acknowledgement", "Referral received", "colleague", (
         "Thank you for your referral" + NOTIFIED + " about {{ child.full_name }}. We have "
@@ -222,8 +253,8 @@ LETTERS: tuple[Letter, ...] = (
         "{% if referrer.organisation %}, following a referral from {{ referrer.organisation }}"
         "{% endif %}. The concern is that the child is not receiving a suitable education"
         "{% if reason %}: {{ reason }}{% endif %}.",
-        Details((*CHILD_ROWS, ("School", "{{ school.name }}"), ("Parent or carer",
-                 "{{ parent.name }}"), ("Parent's telephone", "{{ parent.phone }}"))),
+        Details((*CHILD_ROWS, row("School", "school.name"), row("Parent or carer", "parent.name"),
+                 row("Parent's telephone", "parent.phone"))),
         "Please contact the family, agree with them and the agencies involved a plan to return "
         "{{ child.forenames }} to suitable education, and keep us informed so that our register "
         "stays accurate. Please send us a progress update " + DUE + ".",
@@ -232,33 +263,34 @@ LETTERS: tuple[Letter, ...] = (
         "still open after 40 school days.",
         *when("flags.cp_plan",
               "{{ child.forenames }} is subject to a Child Protection Plan; please work "
-              "closely with the child's keyworker"
-              "{% if keyworker.name %}, {{ keyworker.name }}{% endif %}."),
+              "closely with " + KEYWORKER_END + "."),
         *VULNERABLE,
     ), clock=True),
     Letter("previous_school_request", "Request for pupil records", "Head Teacher", (
-        "{{ child.full_name }} is now on the roll of {{ school.name }}{% if school.laestab %} "
+        "{{ child.full_name }} is now on the roll of " + NEW_SCHOOL + "{% if school.laestab %} "
         "(LAESTAB {{ school.laestab }}){% endif %}. Our records show that the child previously "
-        "attended your school, but {{ school.name }} has not received a Common Transfer File or "
-        "the pupil's educational record.",
-        Details((*CHILD_ROWS, ("New school", "{{ school.name }}"))),
+        "attended your school, but neither a Common Transfer File nor the pupil's educational "
+        "record has reached " + NEW_SCHOOL + ".",
+        Details((*CHILD_ROWS, row("Previous school", "previous_school.name"),
+                 row("New school", "school.name"))),
         "The Education (Pupil Information) (England) Regulations 2005 require the old school to "
         "send these within 15 school days of the pupil ceasing to be registered there. Please "
         "upload the Common Transfer File to the School to School (S2S) service for "
-        "{{ school.name }} and send the educational record " + DUE + ", and let us know when you "
+        + NEW_SCHOOL + " and send the educational record " + DUE + ", and let us know when you "
         "have done so.",
         "If you know why the pupil left, or where they went in between, please tell us: it helps "
         "us check that the child has not been missing education.",
         "Please ask your designated safeguarding lead to send any child protection file "
-        "separately and securely to the designated safeguarding lead at {{ school.name }}.",
+        "separately and securely to the designated safeguarding lead at " + NEW_SCHOOL + ".",
         *CP_URGENT,
     ), clock=True),
     Letter("previous_school_chase", "Reminder: request for pupil records", "Head Teacher", (
-        "We wrote to you" + OPENED + " asking you to send the Common Transfer File and "
-        "educational record for {{ child.full_name }}, who is now on the roll of "
-        "{{ school.name }}. As far as we know, they have not yet been received.",
+        "{% if letters.previous_school_request %}We wrote to you" + OPENED + " asking you to "
+        "send{% else %}We are waiting for{% endif %} the Common Transfer File and educational "
+        "record for {{ child.full_name }}, who is now on the roll of " + NEW_SCHOOL + ". As far "
+        "as we know, they have not yet been received.",
         "Please upload the Common Transfer File to the School to School (S2S) service for "
-        "{{ school.name }}{% if school.laestab %} (LAESTAB {{ school.laestab }}){% endif %} and "
+        + NEW_SCHOOL + "{% if school.laestab %} (LAESTAB {{ school.laestab }}){% endif %} and "
         "send the educational record " + DUE + ". If you have already sent them, please tell us "
         "when and how; if {{ child.forenames }} never attended your school, please let us know so "
         "that we can correct our records.",
@@ -266,10 +298,11 @@ LETTERS: tuple[Letter, ...] = (
     ), clock=True),
     Letter("esw_escalation", "Escalation: enquiries about a child missing education",
            "colleague", (
-        "I am writing about {{ child.full_name }}, reported to us as missing education by "
-        "{{ school.name }}" + NOTIFIED + ". We asked " + ESW + " to make enquiries" + OPENED
-        + " and sent a reminder when the outcome became overdue. The enquiry is still open after "
-        "20 school days and we have not received an outcome.",
+        "I am writing about {{ child.full_name }}, reported to us as missing education"
+        + BY_SCHOOL + NOTIFIED + ".{% if letters.esw_enquiry_request %} We asked " + ESW
+        + " to make enquiries" + OPENED + "{% if letters.esw_chase %} and sent a reminder when "
+        "the outcome became overdue{% endif %}.{% endif %} The enquiry is still open after 20 "
+        "school days and we have not received an outcome.",
         MISSING_DETAILS,
         "Until the local authority's enquiries are complete, the child's whereabouts cannot be "
         "confirmed and the school cannot safely remove the pupil under regulation 9(1)(i) of "
@@ -280,12 +313,13 @@ LETTERS: tuple[Letter, ...] = (
         "(S2S) service.",
         *when("flags.cp_plan",
               "{{ child.forenames }} is subject to a Child Protection Plan: this is a "
-              "safeguarding concern, and " + KEYWORKER + " has been informed."),
+              "safeguarding concern{% if letters.keyworker_notification %}, and " + KEYWORKER
+              + " has been informed{% endif %}."),
     ), clock=True),
     Letter("case_closed", "Case closed", "colleague", (
         "Thank you for your help with {{ child.full_name }}. I am writing to let you know that "
         "we have closed this case on our register of children missing education.",
-        *when("case.close_reason", "Reason for closing: {{ case.close_reason }}"),
+        *when("case.close_reason", "Reason for closing: {{ case.close_reason }}."),
         "If you learn anything that suggests {{ child.forenames }} is again missing education, "
         "please contact us, quoting our reference, and we will look into it straight away.",
     )),
