@@ -178,7 +178,12 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
         _emit(rows, as_json, "nothing to review", columns,
               lambda r: (str(r["id"]), r["case"] or "", str(r["message"] or ""), r["reason"],
                          r["created"][:16]) + (
-                  ((r["resolved"] or "")[:10], _notes_cell(r)) if show_all else ()))
+                  ((r["resolved"] or "")[:10], str(len(_notes(r)) or "")) if show_all else ()))
+        noted = [(r["id"], line) for r in rows for line in _notes(r)] if show_all else []
+        if noted and not as_json:  # whole, under the table, which cuts long cells
+            click.echo("\nnotes:")
+            for item_id, line in noted:
+                click.echo(f"  {item_id}  {line}")
 
     @review_group.command("resolve")
     @click.argument("item_id", type=int)
@@ -376,13 +381,13 @@ def _act_on_review(ctx: click.Context, open_app: Any, user_error: type[Exception
     mail_and_report(app, mailbox, user_error, [row.id for row in ready])
 
 
-def _notes_cell(row: dict) -> str:
-    """Every note on a review item, oldest first: "2026-02-10 sam: text; 2026-02-12 ..."."""
+def _notes(row: dict) -> list[str]:
+    """Every note on a review item, oldest first, each "2026-02-10 sam: text"."""
     notes, resolution = row.get("notes") or [], row.get("resolution")
-    parts = [f"{n['at'][:10]} {n['by']}: {n['note']}" for n in notes]
+    lines = [f"{n['at'][:10]} {n['by']}: {n['note']}" for n in notes]
     if resolution and (not notes or notes[0]["note"] != resolution):
-        parts.insert(0, resolution)  # resolved by --accept, whose decision is no note
-    return "; ".join(parts)
+        lines.insert(0, f"{(row.get('resolved') or '')[:10]} {resolution}")  # by --accept
+    return lines
 
 
 def _do_and_mail(app: Any, user_error: type[Exception], work: Any, done: str) -> None:
@@ -433,23 +438,7 @@ def mail_and_report(app: Any, mailbox: Any, user_error: type[Exception],
 
 
 def _show_case(case: Any, as_json: bool) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    """The case, its child, school, deadlines, letters and timeline (cme/views.py)."""
+    from cme.views import show_case
 
-    from register.models import Deadline
-    from register.queries import case_as_dict, deadline_as_dict, letter_as_dict, timeline
-
-    console = Console()
-    row = {**case_as_dict(case), "timeline": timeline(case),
-           "deadlines": [deadline_as_dict(d) for d in case.deadlines.order_by(Deadline.due)],
-           "letters": [letter_as_dict(letter) for letter in case.letters]}
-    if as_json:
-        click.echo(json.dumps(row, indent=2, ensure_ascii=False))
-        return
-    console.print(f"[bold]{row['reference']}[/bold] {row['kind']} ({row['status']})",
-                  highlight=False)
-    table = Table("at", "what", "detail")
-    for item in row["timeline"]:
-        table.add_row(item["at"][:16].replace("T", " "), item["kind"],
-                      json.dumps(item["detail"], ensure_ascii=False)[:80])
-    console.print(table)
+    show_case(case, as_json)
