@@ -22,6 +22,7 @@ from watcher.archive import Archive
 from watcher.backoff import Backoff
 from watcher.daemon import Daemon, Progress
 from watcher.intake import Intake
+from watcher.lastpass import LastPass
 from watcher.mailbox import Mailbox, MailboxError
 from watcher.maildir import MaildirMailbox
 from watcher.processing import Processor
@@ -127,6 +128,7 @@ class App:
             activity=RegisterActivity(),
             site=describe_site(self.config),
             progress=progress,
+            last_pass=LastPass(self.clock),
         )
 
     def close(self) -> None:
@@ -190,4 +192,4 @@ def build_app(config: Config, clock: Clock) -> App:
     sender = Sender(config, clock)
     processor = Processor(stages, clock, backoff(config), after_commit=sender.send_pending)
     return App(config, clock, database, archive, intake, processor, workflow,
-               Digest(config, clock), sender)
+               Digest(config, clock, calendar), sender)

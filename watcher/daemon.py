@@ -31,6 +31,7 @@ from register.models import MessageStatus
 from watcher.backoff import Backoff, Episode
 from watcher.faults import Fault, classify, explain
 from watcher.intake import Intake, Taken
+from watcher.lastpass import LastPass
 from watcher.mailbox import InboundMail, Mailbox, MailboxError
 from watcher.processing import Processor, describe
 from watcher.report import ActivityMeter, PassReport, Site
@@ -83,6 +84,7 @@ class Daemon:
         activity: ActivityMeter | None = None,
         site: Site | None = None,
         progress: Progress | None = None,
+        last_pass: LastPass | None = None,
     ) -> None:
         self.mailbox = mailbox
         self.intake = intake
@@ -97,6 +99,7 @@ class Daemon:
         self.activity = activity
         self.site = site or Site(mailbox.name, "")
         self.progress = progress
+        self.last_pass = last_pass
         self.stopping = False
 
     def request_stop(self, *_args: object) -> None:
@@ -175,6 +178,8 @@ class Daemon:
     def run_pass(self) -> PassReport:
         report = PassReport()
         try:
+            if self.last_pass is not None:
+                self.last_pass.check(self.clock.now())  # warns once when the clock went back
             mark = self.activity.mark() if self.activity is not None else None
             self._take_all(report)
             if not self.stopping and self._process(report):
