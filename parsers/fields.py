@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from parsers.clean import find_upn, is_placeholder, join_address, strip_bidi
 from parsers.mapping import Candidate
 from parsers.normalise import FIELD_TYPES, InvalidValue, normalise
-from parsers.person import split_person
+from parsers.person import forenames_and_surname, split_person
 
 PHONE_IN_TEXT = re.compile(r"(?:\+44\s?|\(?0)[\d\s()\-]{9,14}\d")
 REVIEW_BELOW = 0.6
@@ -149,7 +149,7 @@ def expand(candidate: Candidate) -> list[Candidate]:
         if candidate.raw.count(",") == 1:  # "SURNAME, Forenames"
             surname, forenames = (p.strip() for p in candidate.raw.split(","))
         else:
-            forenames, surname = " ".join(words[:-1]), words[-1]
+            forenames, surname = forenames_and_surname(" ".join(words))
         return [
             Candidate(
                 "child_forenames", forenames, candidate.score, candidate.where, candidate.label

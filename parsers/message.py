@@ -219,6 +219,15 @@ class Parser:
                    and not is_body and not is_mail)
         if is_form and not any(c.field == "reason" for c in candidates):
             candidates += narrative_box(extract.pairs, candidates)
+        if is_form and not specimen:
+            # A letter with a table of details: its sentences say what the table
+            # does not ("he was removed from our register on 9 March under 9(1)(f)").
+            offered = {c.field for c in candidates}
+            sentences = "\n".join(line for line in extract.text.splitlines()
+                                  if " | " not in line)
+            candidates += [c for c in prose_candidates(sentences, sent=sent,
+                                                       vocabulary=self.prose_vocabulary)
+                           if c.field not in offered and c.field in FORM_FROM_PROSE]
         if not is_form and not specimen:
             # The sender is the writer only of the body: an attached parent's letter
             # came through the school's address.
@@ -307,6 +316,11 @@ class Parser:
         )
 
 
+# What a form's own sentences may add to its boxes: the dates and the ground a
+# letter states in words, and its reason. Its people, places and flags are in
+# its boxes; its sentences also carry guidance ("a child subject to a plan...").
+FORM_FROM_PROSE = {"date_last_attended", "date_removed_from_roll", "ehe_start_date",
+                   "deletion_ground", "reason"}
 NARRATIVE_WORDS = 10
 NARRATIVE_SCORE = 0.55  # a guess at which box is the reason: for a person to check
 

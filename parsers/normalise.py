@@ -71,7 +71,25 @@ def normalise_name(text: str) -> str:
         raise InvalidValue("name", text, "a placeholder, not a value")
     if not any(c.isalpha() for c in cleaned):
         raise InvalidValue("name", text, "a name has letters")
+    if _reads_as_words(cleaned):
+        raise InvalidValue("name", text, "reads as words, not a name")
     return cleaned
+
+
+MAX_NAME_WORDS = 6
+# Lower-case words of four letters or more are not name particles ("van", "de la",
+# "bin", "ní"), bar these two.
+_LONG_PARTICLES = {"della", "binti"}
+
+
+def _reads_as_words(name: str) -> bool:
+    """"please see the attached letter from Mrs Amberley", "provision on roll": a
+    sentence or a phrase read where a name was expected. A name in lower case alone
+    ("chantelle d'arcy", as a parent may sign) is still a name."""
+    words = name.split()
+    common = [w for w in words if w.isalpha() and w.islower() and len(w) >= 4
+              and w not in _LONG_PARTICLES]
+    return len(words) > MAX_NAME_WORDS or (len(words) >= 3 and len(common) >= 2)
 
 
 _UNKNOWN_UPN = re.compile(r"UN[1-5]")

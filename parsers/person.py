@@ -315,6 +315,18 @@ def _surname_first(parts: list[str]) -> list[str]:
     return parts
 
 
+def forenames_and_surname(name: str) -> tuple[str, str]:
+    """A full name of two words or more as (forenames, surname), by nameparser: a
+    surname's particles stay with it ("Pieter van der Berg", "Ana de la Cruz",
+    "Saoirse Ní Bhriain", "Joshua VAN DER BERG")."""
+    parsed = HumanName(name, constants=_NAME_CONSTANTS)
+    forenames = " ".join(p for p in (parsed.first, parsed.middle) if p)
+    if not forenames or not parsed.last:
+        words = name.split()
+        return " ".join(words[:-1]), words[-1]
+    return forenames, parsed.last
+
+
 def _name_parts(name: str, *, titled: bool, couple: bool) -> tuple[str | None, str | None]:
     """``(forenames, surname)`` of a cleaned name, by nameparser, where clear."""
     if len(name.split()) == 1:

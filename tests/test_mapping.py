@@ -92,3 +92,55 @@ def test_both_answers_printed_the_marked_one_counts():
             assert "neither marked" in exc.reason
         else:
             raise AssertionError(unanswered)
+
+
+def test_a_sentence_read_where_a_name_was_expected_is_no_name():
+    from parsers.normalise import normalise_name
+    from parsers.validate import InvalidValue
+
+    for words in ("please see the attached letter from Mrs Amberley.", "provision on roll"):
+        try:
+            normalise_name(words)
+        except InvalidValue as exc:
+            assert "reads as words" in exc.reason
+        else:
+            raise AssertionError(words)
+    assert normalise_name("chantelle d'arcy") == "chantelle d'arcy"  # a parent's own hand
+    assert normalise_name("Pieter van der Berg") == "Pieter van der Berg"
+
+
+def _prose(text: str) -> dict[str, tuple[str, float]]:
+    vocabulary = load_prose_vocabulary(files("cme.shipped").joinpath("templates/prose.toml"))
+    return {c.field: (c.raw, c.score) for c in prose_candidates(text, vocabulary=vocabulary)}
+
+
+def test_flags_and_grounds_said_in_sentences_that_deny_or_end_them():
+    found = _prose("Joshua is not, and has not been, subject to a child protection plan.")
+    assert found["cp_plan"][0] == "No"
+    assert "cp_plan" not in _prose("Mateus was on a CP plan until March 2024.")
+    assert "deletion_ground" not in _prose(
+        "Mum says he was taken off roll at Eastwold Primary in the summer. "
+        "No home education is being provided.")
+
+
+def test_a_letter_with_a_table_says_its_dates_and_ground_in_sentences():
+    from tests.fixtures.builders import DOCX_TYPE, Attachment, Email, docx_form
+    from tests.test_unseen_forms import parser
+
+    rows = [("Pupil", "Joshua VAN DER BERG"), ("Date of birth", "08/01/2013"),
+            ("UPN", "Q961301117112"), ("Home address", "6 Heron Close, Fenchester FM3 4DW"),
+            ("Parents", "Mr Pieter van der Berg")]
+    letter = docx_form("Notification of removal from roll", rows, [
+        "Joshua's last day in school was Friday 6 March 2026 and he was removed from our "
+        "admission register on 9 March 2026 under Regulation 9(1)(f).",
+        "His sister, Femke (Year 11), is not, and has not been, subject to a child "
+        "protection plan."])
+    message = Email(sender="office@kingsmead.example.sch.uk", subject="EHE notification",
+                    body="Please see attached.",
+                    attachments=[Attachment("letter.docx", letter, DOCX_TYPE)]).to_bytes()
+    fields = parser().parse_email(message).fields
+    assert (fields["child_forenames"], fields["child_surname"]) == ("Joshua", "VAN DER BERG")
+    assert fields["date_last_attended"] == "2026-03-06"
+    assert fields["date_removed_from_roll"] == "2026-03-09"
+    assert fields["deletion_ground"] == "9(1)(f)"
+    assert "cp_plan" not in fields  # a form's flags are in its boxes, not its sentences

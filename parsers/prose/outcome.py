@@ -44,6 +44,11 @@ def outcome_candidates(context: Context) -> Iterator[Candidate]:
     yield Candidate("update_outcome", "info", 0.6, "prose", "no outcome words")
 
 
+# "No home education is being provided", "is not being home educated".
+_NEGATED = re.compile(r"\b(?:no|not|never|isn't|is not|aren't|nor|without)\b(?:\W+\w+){0,2}\W*$",
+                      re.IGNORECASE)
+
+
 def ground_candidates(context: Context) -> Iterator[Candidate]:
     codes: list[tuple[str, float]] = []
     for sentence in context.sentences:
@@ -61,7 +66,10 @@ def ground_candidates(context: Context) -> Iterator[Candidate]:
     for n, segment in enumerate(context.segments):
         for lines in segment.paragraphs:
             text = fold(" ".join(lines))
-            if vocab.ehe_sentence.search(text) and (
+            found = vocab.ehe_sentence.search(text)
+            if found and _NEGATED.search(text[max(0, found.start() - 30):found.start()]):
+                continue  # "No home education is being provided"
+            if found and (
                     _REMOVAL.search(text) or (context.parent_wrote(n)
                                               and vocab.parent_writer.search(text))):
                 yield Candidate("deletion_ground", "home education", 0.6, "prose",
