@@ -150,6 +150,16 @@ def check_templates(config: Config, today: date) -> list[Finding]:
                             f"{len(used) - site} shipped)")]
 
 
+def check_team(config: Config, today: date) -> list[Finding]:
+    """The letters' letterhead and signature come from ``[team]``: warn while they are empty."""
+    team = config.team
+    empty = [key for key in ("council", "officer", "phone", "address") if not getattr(team, key)]
+    if empty:
+        return [warn("team", f"[team] {', '.join(empty)} empty in {config.source}: letters "
+                             "go out without them (unsigned, or with no telephone or address)")]
+    return [ok("team", f"letters are signed by {team.officer}, {team.role}")]
+
+
 def check_pdf(config: Config, today: date) -> list[Finding]:
     from workflows.letters import find_libreoffice
 
@@ -200,6 +210,7 @@ CHECKS: dict[str, Check] = {
     "outbox": check_outbox,
     "calendar": check_calendar,
     "templates": check_templates,
+    "team": check_team,
     "pdf": check_pdf,
     "ocr": check_ocr,
     "mailbox": check_mailbox,

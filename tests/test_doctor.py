@@ -23,10 +23,19 @@ from tests.conftest import CME
 NOW = datetime(2026, 2, 9, 9, 0)
 
 
+TEAM = {"council": "Exampleshire County Council", "officer": "Sam Tracker",
+        "phone": "01632 960000", "address": "County Hall\\nNew Road\\nExampletown EX1 1AA"}
+
+
 def healthy_site(folder: Path) -> Path:
-    """A new site with PDF off, so that a machine without LibreOffice is healthy too."""
+    """A new site with PDF off, so that a machine without LibreOffice is healthy too,
+    and the letters' [team] details filled in."""
     config = init_site(folder).config
     edit(config, "# pdf = true", "pdf = false")
+    head, team = config.read_text(encoding="utf-8").split("\n[team]\n", 1)
+    for key, value in TEAM.items():
+        team = team.replace(f'# {key} = ""', f'{key} = "{value}"', 1)
+    config.write_text(f"{head}\n[team]\n{team}", encoding="utf-8")
     return config
 
 
@@ -158,6 +167,15 @@ def test_the_daemon_warns_once_when_pdf_cannot_be_made(tmp_path: Path, monkeypat
         db.initialize(None)
     warnings = [r for r in caplog.records if "LibreOffice" in r.getMessage()]
     assert len(warnings) == (1 if pdf == "true" else 0)
+
+
+def test_an_empty_team_is_a_warning_naming_the_keys(tmp_path: Path):
+    config = healthy_site(tmp_path)
+    edit(config, 'officer = "Sam Tracker"', '# officer = ""')
+    edit(config, 'phone = "01632 960000"', '# phone = ""')
+    findings = [f for f in run_doctor(config, FixedClock(NOW)) if f.check == "team"]
+    assert [f.level for f in findings] == [Level.WARN]
+    assert "[team] officer, phone empty" in findings[0].text
 
 
 def test_no_tesseract_is_a_warning_not_a_failure(tmp_path: Path):
