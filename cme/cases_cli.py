@@ -218,6 +218,10 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
                    f"review item {item_id}: note added (resolved on "
                    f"{as_london(item.resolved_at):%-d %b %Y}: {item.resolution})")
 
+    from cme.review_cli import add_review_commands
+
+    add_review_commands(review_group, open_app, open_register, user_error)
+
     @cli.group("letters", invoke_without_command=True)
     @click.option("--case", "reference", default=None)
     @click.option("--state", type=click.Choice(["pending", "sent", "held", "failed"]))

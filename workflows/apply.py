@@ -20,7 +20,7 @@ from cme.clock import Clock
 from register.models import Case, Deadline, Event, InboundMessage, Letter, MessageStatus
 from register.states import EmailSource, LetterState
 from watcher.senders import SenderPolicy
-from workflows import cases, chases, rules, trust, updates
+from workflows import cases, chases, completion, rules, trust, unconfirmed, updates
 from workflows.calendar import SchoolCalendar
 from workflows.clocks import ClockRule, due_date, local_day
 from workflows.deadlines import fire_due, meet, next_due, set_deadline
@@ -68,6 +68,12 @@ class Workflow:
         if kind == "case_update":
             updates.update(self, message, fields, sender, now)
             return
+        if kind in rules.OPENING:
+            # Only a child read with confidence opens a case (workflows/identity.py).
+            doubts = completion.doubts_for(self, fields, list(message.needs_review or []))
+            if doubts:
+                completion.hold_for_details(message, kind, doubts, now, vouched=sender.vouched)
+                return
         self._notification(message, kind, fields, now, sender)
 
     # -- notifications -----------------------------------------------------
@@ -160,11 +166,16 @@ class Workflow:
     def letter(self, case: Case, stem: str, role: str, at: datetime, *,
                deadline: Deadline | None = None, message: InboundMessage | None = None
                ) -> Letter:
-        """Record a letter through the outbox; held while the case waits for a confirmation."""
+        """Record a letter through the outbox; held while the case waits for a confirmation
+        of its sender, or of a field the letter would say (workflows/unconfirmed.py)."""
         row = self.outbox.letter(case, stem, role, at, deadline=deadline, message=message)
-        if trust.letters_held(case):
+        waiting = unconfirmed.waits_for(case, stem, self.outbox.config.templates.sub("letters"))
+        if trust.letters_held(case) or waiting:
             row.state = LetterState.HELD
             row.save(only=[Letter.state])
+        if waiting:
+            cases.event(case, "letter_held", at, message=message,
+                        detail={"letter": row.id, "template": stem, "waits_for": waiting})
         return row
 
     # -- closing and allocating ----------------------------------------------
@@ -255,6 +266,9 @@ class Workflow:
     def _flag_review(self, case: Case, message: InboundMessage, now: datetime) -> None:
         if message.needs_review:
             cases.review("check these fields against the original: "
-                         + ", ".join(message.needs_review), now, case=case, message=message,
-                         detail={"fields": message.needs_review})
+                         + ", ".join(message.needs_review)
+                         + " (cme review resolve ID --accept confirms them as read)",
+                         now, case=case, message=message,
+                         detail={"action": unconfirmed.CONFIRM_FIELDS,
+                                 "fields": message.needs_review})
 

@@ -14,7 +14,14 @@ accepting it means (workflows/trust.py):
   once no sender of the case waits for confirmation the case's held letters
   are released to the outbox, their recipients decided again;
 - ``update_contact``: the contact's email or phone becomes the one the
-  message gave, as confirmed by a person.
+  message gave, as confirmed by a person;
+- ``confirm_fields``: the fields a person was asked to check are confirmed as
+  read, and the case's letters that waited only for them are released
+  (workflows/unconfirmed.py).
+
+A ``complete_details`` item is done with ``cme review complete`` instead
+(workflows/completion.py): accepting it as it stands would open a case for a
+child nobody has named.
 
 Every other item is resolved with a note only.
 """
@@ -28,7 +35,8 @@ from typing import TYPE_CHECKING
 
 from register.models import Case, Contact, Event, Letter, ReviewItem
 from register.states import EmailSource, LetterState
-from workflows import cases, trust, updates
+from workflows import cases, trust, unconfirmed, updates
+from workflows.completion import COMPLETE_DETAILS
 from workflows.directory import confirm_address, file_case_contacts
 from workflows.recipients import choose_recipients
 
@@ -53,6 +61,11 @@ def accept(item: ReviewItem, workflow: Workflow, now: datetime, note: str) -> st
         raise NothingToAccept(item.id, "already resolved")
     if action == trust.CONFIRM_SENDER:
         return confirm_sender(item, workflow, now, note)
+    if action == unconfirmed.CONFIRM_FIELDS:
+        return confirm_fields(item, workflow, now, note)
+    if action == COMPLETE_DETAILS:
+        raise NothingToAccept(item.id, "the child's details are needed first: cme review "
+                                       "complete ID --forenames ... --surname ... --dob ...")
     if action not in (trust.ACCEPT_UPDATE, trust.ACCEPT_MESSAGE, trust.UPDATE_CONTACT):
         raise NothingToAccept(item.id, "nothing to accept: resolve it with --note")
     # Resolved first: what it does then is no longer held back by the item itself.
@@ -105,12 +118,23 @@ def confirm_sender(item: ReviewItem, workflow: Workflow, now: datetime, note: st
     return f"sender confirmed; {released} held letters released"
 
 
+def confirm_fields(item: ReviewItem, workflow: Workflow, now: datetime, note: str) -> str:
+    """The fields of ``item`` are right as read: the letters that waited for them go."""
+    fields = ", ".join((item.detail or {}).get("fields") or [])
+    _resolve(item, now, f"fields confirmed as read: {fields}", note)
+    released = release_letters(item.case, workflow, now) if item.case is not None else 0
+    return f"fields confirmed ({fields}); {released} held letters released"
+
+
 def release_letters(case: Case, workflow: Workflow, now: datetime) -> int:
-    """The case's held letters go to the outbox, once no sender of it waits for a person."""
+    """The case's held letters go to the outbox, once no sender of it waits for a person,
+    each once no field it says waits for one (workflows/unconfirmed.py)."""
     if trust.letters_held(case):
         return 0
-    held = list(Letter.select().where((Letter.case == case)
-                                      & (Letter.state == LetterState.HELD)))
+    letters = workflow.outbox.config.templates.sub("letters")
+    held = [row for row in Letter.select().where((Letter.case == case)
+                                                 & (Letter.state == LetterState.HELD))
+            if not unconfirmed.waits_for(case, row.template, letters)]
     _address_again(case, held, workflow)
     if held:
         cases.event(case, "letters_released", now, actor="team",
