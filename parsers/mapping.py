@@ -34,6 +34,7 @@ _INSTRUCTION = re.compile(r"\((?:please )?(?:tick|circle|delete)[^)]*\)")
 _HINT = re.compile(r"\((?:dd/mm/yy(?:yy)?|if known|optional|include post ?code)\)")
 _PUNCTUATION = re.compile(r"[*:?#.\u2022]+")
 _SLASH = re.compile(r"\s*/\s*")
+_WORDS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
 def label_key(text: str) -> str:
@@ -87,6 +88,7 @@ class Vocabulary:
     _choices: list[str] = field(default_factory=list)
     # Words by which a form says it is a worked example, not a child's details.
     specimen: re.Pattern[str] | None = None
+    _label_words: frozenset[str] | None = field(default=None, init=False, repr=False)
     # The multi-word synonyms, each with its whole-word pattern, compiled once:
     # ``match`` tries them all against every label that is not an exact synonym.
     _phrases: list[tuple[str, re.Pattern[str]]] = field(init=False, repr=False)
@@ -119,6 +121,14 @@ class Vocabulary:
             "|".join(rf"(?<!\w){re.escape(m)}(?!\w)" for m in markers), re.IGNORECASE
         ) if markers else None
         return cls(exact, generic_fields, sections, groups, sorted(exact), specimen)
+
+    def only_label_words(self, text: str) -> bool:
+        """Is every word of ``text`` a word of some label ("DOB Relationship",
+        "Preferred / known-as name")? Then it is the form's print, not a value."""
+        if self._label_words is None:
+            self._label_words = frozenset(w for key in self.exact for w in _WORDS.findall(key))
+        words = _WORDS.findall(text.lower())
+        return bool(words) and all(w in self._label_words for w in words)
 
     def is_specimen(self, text: str) -> bool:
         """Does the document say it is an example ("WORKED EXAMPLE (fictitious)")?"""

@@ -140,6 +140,18 @@ class Parser:
             self._vocabularies[template.name] = cached
         return cached[1]
 
+    def _not_a_name(self, candidate: Candidate, vocabulary: Vocabulary) -> bool:
+        """A name read from a form's print ("DOB Relationship", "School") or a
+        relationship word ("Son", "Mother") where a person's name should be."""
+        if candidate.field not in NAME_FIELDS:
+            return False
+        words = candidate.raw.lower().split()
+        people = self.prose_vocabulary.people if self.prose_vocabulary else {}
+        if words and all(any(w.strip(".,:;()") in group for group in people.values())
+                         for w in words):
+            return True
+        return vocabulary.only_label_words(candidate.raw)
+
     def parse_email(self, raw: bytes, source: str = "message") -> MessageResult:
         message = parse_message(raw)
         parts = email_parts(message, max_part_bytes=self.max_part_bytes)
@@ -239,6 +251,7 @@ class Parser:
                 candidates.append(
                     Candidate("case_reference", found.group(0), 0.9, "text", "reference")
                 )
+        candidates = [c for c in candidates if not self._not_a_name(c, vocabulary)]
         if extract.ocr:
             # Read by OCR: a misread letter changes a name or a date, so every
             # value from it is for a person to check before anything acts on it.
@@ -319,6 +332,8 @@ class Parser:
 # What a form's own sentences may add to its boxes: the dates and the ground a
 # letter states in words, and its reason. Its people, places and flags are in
 # its boxes; its sentences also carry guidance ("a child subject to a plan...").
+NAME_FIELDS = {"child_forenames", "child_surname", "child_full_name", "parent_name",
+               "referrer_name"}
 FORM_FROM_PROSE = {"date_last_attended", "date_removed_from_roll", "ehe_start_date",
                    "deletion_ground", "reason"}
 NARRATIVE_WORDS = 10

@@ -144,3 +144,30 @@ def test_a_letter_with_a_table_says_its_dates_and_ground_in_sentences():
     assert fields["date_removed_from_roll"] == "2026-03-09"
     assert fields["deletion_ground"] == "9(1)(f)"
     assert "cp_plan" not in fields  # a form's flags are in its boxes, not its sentences
+
+
+def test_print_and_relationship_words_are_never_a_name():
+    from tests.fixtures.builders import DOCX_TYPE, Attachment, Email, docx_form
+    from tests.test_unseen_forms import parser
+
+    rows = [("Name", "DOB Relationship"), ("Parent/carer", "Son"),
+            ("Date of birth", "03/04/2015")]
+    message = Email(sender="office@kingsmead.example.sch.uk", subject="CME notification",
+                    body="Please see attached.", attachments=[
+                        Attachment("form.docx", docx_form("CME notification", rows),
+                                   DOCX_TYPE)]).to_bytes()
+    fields = parser().parse_email(message).fields
+    assert "child_forenames" not in fields and "parent_name" not in fields
+
+
+def test_a_numbered_question_grid_reads_question_and_answer():
+    from parsers.document import Extract
+    from parsers.readers.layout import table_pairs
+
+    out = Extract()
+    table_pairs(out, [["No.", "Question", "Response"],
+                      ["1.", "Pupil's legal surname", "de la Cruz"],
+                      ["2.", "Pupil's forename(s)", "Mateo Alejandro"]], [], "")
+    pairs = {(p.label, p.value) for p in out.pairs}
+    assert ("Pupil's legal surname", "de la Cruz") in pairs
+    assert ("Pupil's forename(s)", "Mateo Alejandro") in pairs

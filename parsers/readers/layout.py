@@ -20,6 +20,8 @@ TICK_MARKS = {"x", "✓", "✔", "☒", "☑", "yes", "y", "[x]"}
 OPTION_HEADINGS = {"yes", "no", "n/a", "not known", "unknown", "don't know", "y", "n"}
 MARKS = "☒☐☑✓✔"
 MAX_HEADING = 60
+NUMBERING = re.compile(r"^(?:q(?:uestion)?\s*)?\(?(?:\d{1,2}(?:\.\d{1,2})?|[a-z]|[ivx]{1,4})[.)]?$",
+                       re.IGNORECASE)
 
 LABEL_VALUE = re.compile(r"^(?P<label>[^:]{1,60}?)\s*:\s*(?P<value>.*)$")
 QUESTION_TICKS = re.compile(
@@ -129,8 +131,11 @@ def table_pairs(
             sections.append(section)
             continue
         sections.append(section)
-        for k in range(0, len(cells) - 1, 2):
-            out.add(cells[k], cells[k + 1], at, section)
+        # "12. | Brothers and sisters | Jade, 3/3/14": a numbered question's number
+        # is not its label.
+        paired = cells[1:] if len(cells) >= 3 and NUMBERING.match(cells[0].strip()) else cells
+        for k in range(0, len(paired) - 1, 2):
+            out.add(paired[k], paired[k + 1], at, section)
         for cell in cells:
             paragraph_pairs(out, cell, at, section)
     _header_row_pairs(out, rows, sections, where)
