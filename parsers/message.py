@@ -32,6 +32,7 @@ from parsers.prose.vocabulary import ProseVocabulary, load_prose_vocabulary
 from parsers.readers.email import MailSignals, email_parts
 from parsers.readers.text import read_lines
 from parsers.sandbox import read_directly
+from parsers.signature import find_signature
 from parsers.signature_words import SignatureVocabulary, load_signature_vocabulary
 from parsers.templates import Template, TemplateSet, load_templates
 from parsers.typed import typed_candidates
@@ -67,6 +68,9 @@ class DocumentResult:
     unreadable: bool = False
     kind_evidence: list[str] = field(default_factory=list)  # why the message has its kind
     quoted: str = ""  # for an email body: the earlier mail it quoted
+    # An attached letter signed by someone with a job title: its writer, like a
+    # form's completer, outranks the covering email's.
+    signed_letter: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"part": self.part, "kind": self.kind, "template": self.template}
@@ -220,6 +224,10 @@ class Parser:
         if not specimen:
             candidates += [Candidate(f, v, 1.0, "structured", f)
                            for f, v in extract.fields.items()]
+        # A form is what its labelled boxes make it; a letter's letterhead numbers
+        # (a DfE number, a phone) found by pattern do not make it one.
+        labelled = {c.field for c in candidates}
+        if not specimen:
             candidates += typed_candidates(extract.text)
         own = extract.new_text if extract.new_text is not None else extract.text
         reference_text = "\n".join((subject, own, extract.quoted))
@@ -227,8 +235,7 @@ class Parser:
         quotes_reference = bool(REFERENCE.search("\n".join((subject, own))))
         kind = "case_update" if quotes_reference else self.rules.decide(
             text, reference_text, template.kind)
-        is_form = (len({c.field for c in candidates}) >= FORM_MIN_FIELDS
-                   and not is_body and not is_mail)
+        is_form = len(labelled) >= FORM_MIN_FIELDS and not is_body and not is_mail
         if is_form and not any(c.field == "reason" for c in candidates):
             candidates += narrative_box(extract.pairs, candidates)
         if is_form and not specimen:
@@ -240,6 +247,7 @@ class Parser:
             candidates += [c for c in prose_candidates(sentences, sent=sent,
                                                        vocabulary=self.prose_vocabulary)
                            if c.field not in offered and c.field in FORM_FROM_PROSE]
+        signed_letter = False
         if not is_form and not specimen:
             # The sender is the writer only of the body: an attached parent's letter
             # came through the school's address.
@@ -251,6 +259,14 @@ class Parser:
                 candidates.append(
                     Candidate("case_reference", found.group(0), 0.9, "text", "reference")
                 )
+        if not is_form and not is_body and not is_mail and not specimen:
+            signature = find_signature(extract.text, self.signature_vocabulary)
+            about_a_child = any(c.field in ("child_upn", "child_dob") for c in candidates)
+            if signature is not None and signature.role and about_a_child:
+                signed_letter = True
+                candidates += map_pairs(
+                    [Pair(label, value, "letter signature", "sign-off")
+                     for label, value in signature.labelled()], vocabulary)
         candidates = [c for c in candidates if not self._not_a_name(c, vocabulary)]
         if extract.ocr:
             # Read by OCR: a misread letter changes a name or a date, so every
@@ -276,6 +292,7 @@ class Parser:
             is_form,
             is_body,
             quoted=extract.quoted,
+            signed_letter=signed_letter,
         )
 
     def merge(
@@ -374,10 +391,12 @@ def _writer_is_the_parent(fields: dict[str, str | bool], sender: str) -> None:
 
 
 def _merge_fields(documents: list[DocumentResult]) -> tuple[dict[str, str | bool], set[str]]:
-    """A form outranks everything; then, for who wrote, the cover email's signature
-    (the sender), and for the rest, the documents it carries. Disagreements go to review."""
+    """A form outranks everything; then, for who wrote, an attached letter's signed
+    writer, then the cover email's signature (the sender), and for the rest, the
+    documents it carries. Disagreements go to review."""
     by_content = sorted(documents, key=lambda d: (not d.is_form, d.is_body))
-    by_writer = sorted(documents, key=lambda d: (not d.is_form, not d.is_body))
+    by_writer = sorted(documents, key=lambda d: (not (d.is_form or d.signed_letter),
+                                                 not d.is_body))
     fields: dict[str, str | bool] = {}
     review: set[str] = set()
     for _doc, name, value in _offers(by_content, by_writer):

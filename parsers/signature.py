@@ -118,7 +118,8 @@ def _fullperson_name(first: str, text: str) -> str | None:
 
 def _bestperson_name(names: list[tuple[str, str | None]]) -> tuple[str | None, str | None]:
     """The first name read; a first name alone gives way to the full name below it
-    that starts with it ("Kate" and "Kate Ferris", "Dev" and "Devinder Sahota")."""
+    that starts with it ("Kate" and "Kate Ferris", "Dev" and "Devinder Sahota"),
+    and so does an initial and surname."""
     if not names:
         return None, None
     first = names[0][0].lower()
@@ -126,6 +127,15 @@ def _bestperson_name(names: list[tuple[str, str | None]]) -> tuple[str | None, s
         for name in names[1:]:
             words = name[0].lower().split()
             if len(words) > 1 and words[0].startswith(first):
+                return name
+    # A signed initial gives way to the typed name below it with the same surname
+    # ("P. Vance-Hartley" over "Philippa Vance-Hartley").
+    initial = re.fullmatch(r"([a-z])\.?\s+(\S+)", first)
+    if initial:
+        for name in names[1:]:
+            words = name[0].lower().split()
+            if (len(words) > 1 and words[-1] == initial.group(2)
+                    and words[0].startswith(initial.group(1)) and len(words[0]) > 1):
                 return name
     return names[0]
 

@@ -171,3 +171,22 @@ def test_a_numbered_question_grid_reads_question_and_answer():
     pairs = {(p.label, p.value) for p in out.pairs}
     assert ("Pupil's legal surname", "de la Cruz") in pairs
     assert ("Pupil's forename(s)", "Mateo Alejandro") in pairs
+
+
+def test_an_attached_letters_signed_writer_is_the_referrer():
+    from tests.fixtures.builders import DOCX_TYPE, Attachment, Email, docx_form
+    from tests.test_unseen_forms import parser
+
+    letter = docx_form("Notification of elective home education", [], [
+        "Re: Niamh Price D.O.B. 22/11/2016 Year 4 UPN R947331816021",
+        "On 5th February 2026 we received a letter from Niamh's mother stating that the "
+        "family have decided to educate their daughter at home.",
+        "Yours faithfully,", "P. Vance", "Mrs Philippa Vance", "Headteacher",
+        "St Aldhelm's Junior School"])
+    message = Email(sender="admin@staldhelms.example.sch.uk", subject="EHE notification",
+                    body="Please find attached.\n\nKind regards\n\nDawn Ricketts\n"
+                         "School Administrator\nSt Aldhelm's Junior School",
+                    attachments=[Attachment("letter.docx", letter, DOCX_TYPE)]).to_bytes()
+    fields = parser().parse_email(message).fields
+    assert fields["referrer_name"] == "Philippa Vance"
+    assert fields["referrer_role"] == "Headteacher"
