@@ -226,3 +226,15 @@ def test_a_letter_that_does_not_say_the_field_on_review_goes_at_once(office):
     assert office.letters(case) == ["referral_acknowledgement"]
     assert [x.state for x in case.letters] == [LetterState.SENT]
     assert the_item().detail["fields"] == ["parent_phone"]
+
+
+def test_read_again_it_replaces_its_item_rather_than_adding_one(office):
+    office.deliver(CORRUPT.read_bytes(), FRI_20_FEB)
+    office.run(MON_23_FEB)
+    first = the_item()
+    retried = cme(office, TUE_3_MAR, "intake", "retry", str(first.message_id))
+    assert retried.returncode == 0, retried.stderr
+    assert ReviewItem.get_by_id(first.id).resolution == "the message was read again"
+    again = the_item()  # still unreadable: a fresh item, the only one open
+    assert again.id != first.id and again.detail["action"] == "complete_details"
+    assert Case.select().count() == 0 and Letter.select().count() == 0

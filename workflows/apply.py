@@ -42,7 +42,10 @@ class Workflow:
 
     # -- the stage -------------------------------------------------------
     def __call__(self, message: InboundMessage) -> None:
-        if not Event.select().where(Event.message == message).exists():
+        # A message read again (``cme intake retry``) that had opened no case for want
+        # of the child's details is applied afresh; any other is applied once only.
+        if (completion.read_again(message, self.clock.now())
+                or not Event.select().where(Event.message == message).exists()):
             self.apply(message)
         message.status = MessageStatus.APPLIED
 

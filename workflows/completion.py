@@ -109,6 +109,20 @@ def complete(item: ReviewItem, workflow: Workflow, now: datetime, given: dict[st
     return f"details completed; case {opened}" if opened else "details completed; no case"
 
 
+def read_again(message: InboundMessage, now: datetime) -> bool:
+    """``message``, read again, had only waited for its child's details: its item is
+    resolved (a newer reading replaces it) and it may be applied afresh."""
+    waiting = [item for item in ReviewItem.select().where((ReviewItem.message == message)
+                                                          & ReviewItem.resolved_at.is_null())
+               if (item.detail or {}).get("action") == COMPLETE_DETAILS]
+    if not waiting or _cases_of(message):
+        return False
+    for item in waiting:
+        item.resolved_at, item.resolution = now, "the message was read again"
+        item.save()
+    return True
+
+
 def typed_values(typed: dict[str, Any]) -> dict[str, Any]:
     """What a person typed, by canonical field, in its FIELDS.md form (dates as
     ``date``, already read); ``parsers.validate.InvalidValue`` names the problem."""
