@@ -266,3 +266,14 @@ def test_a_case_in_readable_columns(office):
             "child_details", "school_details"} <= set(shown)
     assert shown["school_details"]["name"] == "Meadowbank Primary School"
     assert shown["child_events"][0]["kind"] == "child_corrected"
+
+
+def test_an_edit_giving_another_childs_upn_is_flagged(office):
+    office.deliver(referral("Ava Brightwater", "12/08/2016", 1), datetime(2026, 2, 10, 9))
+    office.run(datetime(2026, 2, 10, 10, 0))
+    milo, ava = Child.select().order_by(Child.id)
+    with db.atomic():
+        edit_child(ava, validated({"upn": milo.upn}), office.clock.now(), "jo")
+    item = ReviewItem.get(ReviewItem.reason.startswith("possible duplicate"))
+    assert "the same UPN under another name" in item.reason
+    assert item.case == Case.get(Case.child == milo)  # shown on the other child's case
