@@ -145,8 +145,9 @@ class Parser:
         return cached[1]
 
     def _not_a_name(self, candidate: Candidate, vocabulary: Vocabulary) -> bool:
-        """A name read from a form's print ("DOB Relationship", "School") or a
-        relationship word ("Son", "Mother") where a person's name should be."""
+        """A name read from a form's print ("DOB Relationship", "School"), a heading
+        ("LEAVING DETAILS") or a relationship word ("Son", "Mother") where a
+        person's name should be."""
         if candidate.field not in NAME_FIELDS:
             return False
         words = candidate.raw.lower().split()
@@ -154,6 +155,8 @@ class Parser:
         if words and all(any(w.strip(".,:;()") in group for group in people.values())
                          for w in words):
             return True
+        if len(words) <= 3 and any(w.strip(".,:;()") in HEADING_NOUNS for w in words):
+            return True  # "LEAVING DETAILS", "Pupil information": a heading
         return vocabulary.only_label_words(candidate.raw)
 
     def parse_email(self, raw: bytes, source: str = "message") -> MessageResult:
@@ -349,6 +352,9 @@ class Parser:
 # What a form's own sentences may add to its boxes: the dates and the ground a
 # letter states in words, and its reason. Its people, places and flags are in
 # its boxes; its sentences also carry guidance ("a child subject to a plan...").
+# Words of a form's headings that no one's name holds.
+HEADING_NOUNS = {"details", "information", "section", "record", "records", "data", "contacts",
+                 "history", "form", "notification", "referral", "particulars"}
 NAME_FIELDS = {"child_forenames", "child_surname", "child_full_name", "parent_name",
                "referrer_name"}
 FORM_FROM_PROSE = {"date_last_attended", "date_removed_from_roll", "ehe_start_date",

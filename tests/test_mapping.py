@@ -190,3 +190,22 @@ def test_an_attached_letters_signed_writer_is_the_referrer():
     fields = parser().parse_email(message).fields
     assert fields["referrer_name"] == "Philippa Vance"
     assert fields["referrer_role"] == "Headteacher"
+
+
+def test_a_household_table_gives_the_childs_row_and_a_parents_name():
+    from parsers.document import Extract
+    from parsers.readers.layout import table_pairs
+
+    out = Extract()
+    table_pairs(out, [["Name", "DOB", "M/F", "Relationship"],
+                      ["Shannon McAllister", "11/07/1994", "F", "Mother (lead tenant)"],
+                      ["Kayden McAllister-Boyd", "19/10/2012", "M", "Son"],
+                      ["Lacey-Mae McAllister", "02/02/2021", "F", "Half-sister"],
+                      ["Ruby Boyd", "03/03/2019", "F", "Daughter's friend"]],
+                [], "")
+    fields = choose(map_pairs(out.pairs, VOCABULARY)).plain()
+    assert fields["child_dob"] == "2012-10-19"
+    assert (fields["child_forenames"], fields["child_surname"]) == ("Kayden", "McAllister-Boyd")
+    assert fields["parent_name"] == "Shannon McAllister"
+    assert {c.raw for c in map_pairs(out.pairs, VOCABULARY) if c.field == "child_dob"} \
+        == {"19/10/2012"}

@@ -143,9 +143,55 @@ def table_pairs(
     return sections
 
 
+# A household table ("Name | DOB | Relationship" over one row per person): the
+# relationship column says whose each row is.
+_RELATIONSHIP_HEADING = re.compile(r"relationship|relation to|role in (?:the )?household",
+                                   re.IGNORECASE)
+_CHILD_WORDS = re.compile(r"^\W*(?:son|daughter|child|pupil|subject|young person|referred child|"
+                          r"the child|grandson|granddaughter|stepson|stepdaughter|foster child)"
+                          r"\b(?!['’]s)", re.IGNORECASE)
+_ADULT_WORDS = re.compile(r"^\W*(?:mother|mum|father|dad|parent|carer|"
+                          r"step-?(?:mother|father|mum|dad)|guardian|"
+                          r"grand(?:mother|father|ma|pa|parent)|foster (?:carer|mother|father)|"
+                          r"kinship carer|aunt|uncle)\b", re.IGNORECASE)
+_NAME_HEADING = re.compile(r"^\W*(?:full )?names?\b", re.IGNORECASE)
+
+
+def _household_rows(out: Extract, rows: list[list[str]], sections: list[str], where: str
+                    ) -> set[int]:
+    """Each person's row of a household table as the child's details or a parent's
+    name; a sibling's row gives nothing. Returns the rows read."""
+    done: set[int] = set()
+    for r, header in enumerate(rows):
+        column = next((i for i, c in enumerate(header) if _RELATIONSHIP_HEADING.search(c)), None)
+        if column is None or len(header) < 3:
+            continue
+        for d in range(r + 1, len(rows)):
+            cells = rows[d]
+            if len(cells) != len(header):
+                break
+            relationship = cells[column]
+            at = f"{where} row {d + 1}"
+            if _CHILD_WORDS.match(relationship):
+                for label, value in zip(header, cells, strict=True):
+                    if label != header[column]:
+                        out.add(label, value, at, "Child")
+            elif _ADULT_WORDS.match(relationship):
+                for label, value in zip(header, cells, strict=True):
+                    if _NAME_HEADING.match(label):
+                        out.add("Parent/carer name", value, at, "Parent / carer")
+            done.add(d)
+        if done:
+            done.add(r)
+    return done
+
+
 def _header_row_pairs(out: Extract, rows: list[list[str]], sections: list[str], where: str) -> None:
     """Labels in one row, values in the row below (same number of cells)."""
+    household = _household_rows(out, rows, sections, where)
     for r in range(len(rows) - 1):
+        if r in household or r + 1 in household:
+            continue
         labels, values = rows[r], rows[r + 1]
         if len(labels) != len(values) or not any(values):
             continue
