@@ -145,18 +145,27 @@ class Parser:
         return cached[1]
 
     def _not_a_name(self, candidate: Candidate, vocabulary: Vocabulary) -> bool:
-        """A name read from a form's print ("DOB Relationship", "School"), a heading
-        ("LEAVING DETAILS") or a relationship word ("Son", "Mother") where a
-        person's name should be."""
+        """A value read from a form's print where a name or a place should be: its
+        labels ("DOB Relationship", "Previous LA", "Postcode"), a label run into it
+        ("Forename(s) Grace Chipo"), a heading ("LEAVING DETAILS"), a relationship
+        word ("Son") or words that open a phrase ("In custody")."""
+        if candidate.field in PLACE_FIELDS:
+            return vocabulary.only_label_words(candidate.raw)
         if candidate.field not in NAME_FIELDS:
             return False
-        words = candidate.raw.lower().split()
-        people = self.prose_vocabulary.people if self.prose_vocabulary else {}
-        if words and all(any(w.strip(".,:;()") in group for group in people.values())
-                         for w in words):
+        words = [w.strip(".,:;()") for w in candidate.raw.lower().split()]
+        vocab = self.prose_vocabulary
+        people = vocab.people if vocab else {}
+        if words and all(any(w in group for group in people.values()) for w in words):
             return True
-        if len(words) <= 3 and any(w.strip(".,:;()") in HEADING_NOUNS for w in words):
+        if len(words) <= 3 and any(w in HEADING_NOUNS for w in words):
             return True  # "LEAVING DETAILS", "Pupil information": a heading
+        if vocab and words and words[0] in vocab.function_words \
+                and words[0] not in vocab.particles:
+            return True
+        first = candidate.raw.split()[0] if candidate.raw.split() else ""
+        if len(words) > 1 and vocabulary.is_label(first):
+            return True
         return vocabulary.only_label_words(candidate.raw)
 
     def parse_email(self, raw: bytes, source: str = "message") -> MessageResult:
@@ -355,6 +364,7 @@ class Parser:
 # Words of a form's headings that no one's name holds.
 HEADING_NOUNS = {"details", "information", "section", "record", "records", "data", "contacts",
                  "history", "form", "notification", "referral", "particulars"}
+PLACE_FIELDS = {"child_address", "school_name", "referrer_organisation", "destination_school"}
 NAME_FIELDS = {"child_forenames", "child_surname", "child_full_name", "parent_name",
                "referrer_name"}
 FORM_FROM_PROSE = {"date_last_attended", "date_removed_from_roll", "ehe_start_date",

@@ -209,3 +209,19 @@ def test_a_household_table_gives_the_childs_row_and_a_parents_name():
     assert fields["parent_name"] == "Shannon McAllister"
     assert {c.raw for c in map_pairs(out.pairs, VOCABULARY) if c.field == "child_dob"} \
         == {"19/10/2012"}
+
+
+def test_print_run_into_a_value_or_a_phrase_is_no_name_or_place():
+    from tests.fixtures.builders import DOCX_TYPE, Attachment, Email, docx_form
+    from tests.test_unseen_forms import parser
+
+    rows = [("Surname", "Forename(s) Grace Chipo"), ("Parent/carer", "In custody"),
+            ("School", "Previous LA"), ("Address", "Postcode"),
+            ("Date of birth", "25/01/2017")]
+    message = Email(sender="office@hollybush.example.sch.uk", subject="New pupil",
+                    body="Please see attached.", attachments=[
+                        Attachment("form.docx", docx_form("New pupil", rows),
+                                   DOCX_TYPE)]).to_bytes()
+    fields = parser().parse_email(message).fields
+    for name in ("child_surname", "parent_name", "school_name", "child_address"):
+        assert name not in fields, name
