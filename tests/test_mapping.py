@@ -225,3 +225,12 @@ def test_print_run_into_a_value_or_a_phrase_is_no_name_or_place():
     fields = parser().parse_email(message).fields
     for name in ("child_surname", "parent_name", "school_name", "child_address"):
         assert name not in fields, name
+
+
+def test_an_html_value_cell_over_several_lines_is_one_value():
+    from parsers.readers.text import html_to_text
+
+    text = html_to_text("<table><tr><td>Home address</td><td>18 Kestrel Rise<br>Ravensmoor"
+                        "<br>Brackenshire</td></tr><tr><td>Postcode</td><td>ox15 7hd</td></tr>"
+                        "</table>")
+    assert "Home address : 18 Kestrel Rise, Ravensmoor, Brackenshire" in text

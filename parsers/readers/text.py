@@ -56,7 +56,18 @@ def html_to_text(html: str) -> str:
     return _soup_lines(soup)
 
 
+LABEL_CELL_WORDS = 6
+
+
 def _soup_lines(node: Any) -> str:
+    # A value cell beside its label holds one value: its lines ("18 Kestrel
+    # Rise<br>Ravensmoor") are an address's lines, joined with ", " (FIELDS.md).
+    for cell in node.find_all(["td", "th"]):
+        label = cell.find_previous_sibling(["td", "th"])
+        label_text = label.get_text(" ", strip=True) if label is not None else ""
+        if label_text and len(label_text.split()) <= LABEL_CELL_WORDS:
+            for br in cell.find_all("br"):
+                br.replace_with(", ")
     for cell in node.find_all(["td", "th"]):
         cell.append(" : " if cell.find_next_sibling(["td", "th"]) else "")
     for block in node.find_all(["br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4"]):
