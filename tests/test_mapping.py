@@ -118,6 +118,7 @@ def test_flags_and_grounds_said_in_sentences_that_deny_or_end_them():
     found = _prose("Joshua is not, and has not been, subject to a child protection plan.")
     assert found["cp_plan"][0] == "No"
     assert "cp_plan" not in _prose("Mateus was on a CP plan until March 2024.")
+    assert _prose("Neither child is on a child protection plan.")["cp_plan"][0] == "No"
     assert "deletion_ground" not in _prose(
         "Mum says he was taken off roll at Eastwold Primary in the summer. "
         "No home education is being provided.")
