@@ -57,6 +57,8 @@ class Extract:
     # For email bodies: the writer's own text, and what they quoted below it.
     new_text: str | None = None
     quoted: str = ""
+    # For email bodies: the From of each forwarded original, outermost first.
+    forwarded_from: list[str] = field(default_factory=list)
     # Read from a scan or photo by OCR: every value may be misread (its pairs'
     # ``where`` starts "ocr"), so confidence in them is lower.
     ocr: bool = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,8 @@ class DocumentResult:
     # An attached letter signed by someone with a job title: its writer, like a
     # form's completer, outranks the covering email's.
     signed_letter: bool = False
+    # An email body that only passes on a forwarded original: who wrote that one.
+    original_sender: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"part": self.part, "kind": self.kind, "template": self.template}
@@ -305,6 +308,7 @@ class Parser:
             is_body,
             quoted=extract.quoted,
             signed_letter=signed_letter,
+            original_sender=_original_sender(extract, own) if is_body else None,
         )
 
     def merge(
@@ -326,8 +330,10 @@ class Parser:
         unread = sum(1 for d in documents if not d.is_body
                      and (d.unreadable or not d.text.strip())
                      and not d.part.lower().endswith(PICTURES))
+        # A forward that only passes the original on is the original writer's message.
+        writer = next((d.original_sender for d in documents if d.original_sender), sender)
         evidence = KindEvidence(text, reference_text, subject, form_kinds[0] if form_kinds else "",
-                                sender, tuple(signals.reasons()) if signals else (), fields,
+                                writer, tuple(signals.reasons()) if signals else (), fields,
                                 quoted, unread)
         kind, reasons = decide_kind(self.rules, evidence)
         if documents:
@@ -336,7 +342,7 @@ class Parser:
             _writer_is_the_parent(fields, sender)
         if kind != "case_update":
             fields.pop("update_outcome", None)
-        from_school = self.rules.sender_class(sender) == "school"
+        from_school = self.rules.sender_class(writer) == "school"
         organisation = fields.get("referrer_organisation")
         if kind in SCHOOL_KINDS and from_school:
             # A school's own notification: whoever completed it works at that school,
@@ -384,6 +390,18 @@ def narrative_box(pairs: list[Pair], candidates: list[Candidate]) -> list[Candid
         return []
     best = max(boxes, key=lambda p: len(p.value.split()))
     return [Candidate("reason", best.value, NARRATIVE_SCORE, best.where, best.label)]
+
+
+FORWARD_NOTE_WORDS = 60
+
+
+def _original_sender(extract: Extract, own: str) -> str | None:
+    """The innermost forwarded original's address, when the forwarder's own text is a
+    short covering note ("FYI, see below" and a signature)."""
+    senders = [parseaddr(f)[1] for f in extract.forwarded_from if "@" in f]
+    if not senders or len(own.split()) > FORWARD_NOTE_WORDS:
+        return None
+    return senders[-1]
 
 
 def _one_writer(fields: Fields) -> None:

@@ -235,3 +235,19 @@ def test_an_html_value_cell_over_several_lines_is_one_value():
                         "<br>Brackenshire</td></tr><tr><td>Postcode</td><td>ox15 7hd</td></tr>"
                         "</table>")
     assert "Home address : 18 Kestrel Rise, Ravensmoor, Brackenshire" in text
+
+
+def test_a_short_forward_is_the_original_writers_message():
+    from tests.fixtures.builders import Email
+    from tests.test_unseen_forms import parser
+
+    body = ("FYI - see below.\n\nKevin Marsh\nSchool Admissions Officer\nKettleby County "
+            "Council\n\n---------- Forwarded message ---------\nFrom: Daniel Pellow "
+            "<head@greystone.example.sch.uk>\nDate: Mon, 12 Jan 2026 at 09:12\nSubject: "
+            "Child missing\nTo: <admissions@kettleby.gov.uk>\n\nJayden Brook (DOB 03/04/2016, "
+            "Year 4) has not attended since 5 January and the family cannot be contacted. "
+            "We have made two home visits.\n\nDaniel Pellow\nHeadteacher\n")
+    result = parser().parse_email(Email(sender="kevin.marsh@kettleby.gov.uk",
+                                        subject="Fwd: Child missing", body=body).to_bytes())
+    assert result.kind == "cme_notification"
+    assert "sender: school" in result.documents[0].kind_evidence

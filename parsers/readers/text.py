@@ -98,6 +98,7 @@ def read_lines(
     _read_part(out, body.own, "body", "sign-off", vocabulary)
     for n, original in enumerate(body.forwarded, 1):
         _read_part(out, original.text, f"forwarded {n}", "forwarded sign-off", vocabulary)
+    out.forwarded_from = [f.headers.get("from", "") for f in body.forwarded]
     forwarded = (_with_headers(f) for f in body.forwarded)
     out.text = "\n".join(filter(None, (body.own.strip(), *forwarded)))
     return out
