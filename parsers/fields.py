@@ -69,9 +69,13 @@ def clean(candidate: Candidate) -> list[Candidate]:
         return [_with(candidate, candidate.field, organisation_name(raw))]
     if candidate.field == "child_address":
         return _address(candidate, raw)
+    if candidate.field == "reason" and _QUESTION.fullmatch(raw.strip()):
+        return []  # the form's question printed in the box, not an answer
     return [_with(candidate, candidate.field, raw)]
 
 
+# One short sentence that asks: "What do you know about the pupil's education history?"
+_QUESTION = re.compile(r"[^.?!\n]{3,160}\?")
 ORGANISATION_FIELDS = ("school_name", "destination_school", "referrer_organisation")
 _NOTE = re.compile(r"\s*\([^)]*\)?|\s*\[[^\]]*\]?")
 # A label run into the value: "Oakfield Lane Primary DfE No. 921/2240 To: ..."

@@ -251,3 +251,8 @@ def test_a_short_forward_is_the_original_writers_message():
                                         subject="Fwd: Child missing", body=body).to_bytes())
     assert result.kind == "cme_notification"
     assert "sender: school" in result.documents[0].kind_evidence
+
+
+def test_a_question_printed_in_the_reason_box_is_no_reason():
+    fields = read(("Reason for referral", "What do you know about the pupil's education history?"))
+    assert "reason" not in fields
