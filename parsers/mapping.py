@@ -22,6 +22,7 @@ FUZZY_CUTOFF = 90
 # Labels of an address's later lines, joined to the line read before them.
 ADDRESS_PART = re.compile(r"\bline\s*[2-6]\b|^(?:town|city|town/city|village|locality|district)$")
 REORDERED_CUTOFF = 97
+MATCH_CACHE = 20_000  # labels remembered per vocabulary (a long-running daemon's bound)
 # An unknown label that says whose details follow ("Staff member", "Family"),
 # holding a short value, holds that person's name (or their contact details).
 OWNER_LABEL_WORDS = 3
@@ -89,6 +90,8 @@ class Vocabulary:
     # Words by which a form says it is a worked example, not a child's details.
     specimen: re.Pattern[str] | None = None
     _label_words: frozenset[str] | None = field(default=None, init=False, repr=False)
+    _matched: dict[str, LabelMatch | None] = field(default_factory=dict, init=False, repr=False)
+    _groups_of: dict[str, str | None] = field(default_factory=dict, init=False, repr=False)
     # The multi-word synonyms, each with its whole-word pattern, compiled once:
     # ``match`` tries them all against every label that is not an exact synonym.
     _phrases: list[tuple[str, re.Pattern[str]]] = field(init=False, repr=False)
@@ -135,6 +138,15 @@ class Vocabulary:
         return bool(self.specimen and self.specimen.search(text))
 
     def match(self, label: str) -> LabelMatch | None:
+        """The field a label names (cached: a form's labels repeat across its readings)."""
+        if label in self._matched:
+            return self._matched[label]
+        found = self._match(label)
+        if len(self._matched) < MATCH_CACHE:
+            self._matched[label] = found
+        return found
+
+    def _match(self, label: str) -> LabelMatch | None:
         key = label_key(label)
         if not key or len(key) > 120:
             return None
@@ -167,6 +179,13 @@ class Vocabulary:
         return bool(key) and key in self.exact
 
     def section_group(self, heading: str) -> str | None:
+        if heading not in self._groups_of:
+            if len(self._groups_of) >= MATCH_CACHE:
+                return self._section_group(heading)
+            self._groups_of[heading] = self._section_group(heading)
+        return self._groups_of[heading]
+
+    def _section_group(self, heading: str) -> str | None:
         lowered = heading.lower()
         for group in ("referrer", "parent", "child", "school"):
             if any(

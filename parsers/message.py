@@ -8,6 +8,7 @@ any document that says otherwise puts that field on ``needs_review``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -258,10 +259,11 @@ class Parser:
             # does not ("he was removed from our register on 9 March under 9(1)(f)").
             offered = {c.field for c in candidates}
             sentences = "\n".join(line for line in extract.text.splitlines()
-                                  if " | " not in line)
-            candidates += [c for c in prose_candidates(sentences, sent=sent,
-                                                       vocabulary=self.prose_vocabulary)
-                           if c.field not in offered and c.field in FORM_FROM_PROSE]
+                                  if " | " not in line and len(line.split()) >= SENTENCE_WORDS)
+            if FORM_FROM_PROSE - offered and FORM_PROSE_CUE.search(sentences):
+                candidates += [c for c in prose_candidates(sentences, sent=sent,
+                                                           vocabulary=self.prose_vocabulary)
+                               if c.field not in offered and c.field in FORM_FROM_PROSE]
         signed_letter = False
         if not is_form and not specimen:
             # The sender is the writer only of the body: an attached parent's letter
@@ -373,6 +375,10 @@ HEADING_NOUNS = {"details", "information", "section", "record", "records", "data
 PLACE_FIELDS = {"child_address", "school_name", "referrer_organisation", "destination_school"}
 NAME_FIELDS = {"child_forenames", "child_surname", "child_full_name", "parent_name",
                "referrer_name"}
+SENTENCE_WORDS = 6
+# A form's sentences are read only when they may state a date, a ground or why.
+FORM_PROSE_CUE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?[ /.-](?:\d{1,2}|[A-Z][a-z]{2})|"
+                            r"[89]\s*\(1\)|home educat|\bbecause\b|\breason\b", re.IGNORECASE)
 FORM_FROM_PROSE = {"date_last_attended", "date_removed_from_roll", "ehe_start_date",
                    "deletion_ground", "reason"}
 NARRATIVE_WORDS = 10
