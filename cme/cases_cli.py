@@ -129,7 +129,7 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
                 app.workflow, case, outcome, note, now, actor=current_actor(), school=school,
                 on=on), f"{case.reference}: {outcome} recorded")
 
-    @cli.command("deadlines")
+    @cli.group("deadlines", invoke_without_command=True)
     @click.option("--due-before", type=UKDate(), default=None,
                   help="Only deadlines due before this day (2026-12-05, 05/12/2026, 5 Dec 2026).")
     @click.option("--state", type=click.Choice(["open", "fired", "met", "cancelled"]))
@@ -140,7 +140,9 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
     @click.pass_context
     def deadlines_command(ctx: click.Context, due_before: date | None, state: str | None,
                           overdue: bool, as_json: bool) -> None:
-        """List deadlines in every state (or one), soonest first."""
+        """List deadlines in every state (or one), soonest first; `done ID --note`."""
+        if ctx.invoked_subcommand is not None:
+            return
         session = open_register(ctx)
         from register.models import Deadline
         from register.queries import deadline_as_dict, with_case
@@ -156,6 +158,30 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
         rows = [deadline_as_dict(d) for d in query]
         _emit(rows, as_json, "no deadlines", ("id", "case", "purpose", "due", "state"),
               lambda r: (str(r["id"]), r["case"], r["purpose"], r["due"], r["state"]))
+
+    @deadlines_command.command("done")
+    @click.argument("deadline_id", type=int)
+    @click.option("--note", required=True, help="What was done, and how it was known.")
+    @click.pass_context
+    def deadlines_done(ctx: click.Context, deadline_id: int, note: str) -> None:
+        """A deadline's work done by hand (a reminder acted on, news by phone): it stops."""
+        session = open_register(ctx)
+        from register.db import db
+        from register.models import Deadline
+        from workflows.deadlines import NotPending, done_by_hand
+
+        deadline = Deadline.get_or_none(Deadline.id == deadline_id)
+        if deadline is None:
+            raise user_error(f"no deadline {deadline_id}")
+        if not note.strip():
+            raise user_error("done needs --note TEXT: what was done")
+        try:
+            with db.atomic():
+                done_by_hand(deadline, session.clock.now(), actor=current_actor(),
+                             note=note.strip())
+        except NotPending as exc:
+            raise user_error(str(exc)) from None
+        click.echo(f"{deadline.case.reference}: {deadline.purpose} (due {deadline.due}) done")
 
     @cli.group("review", invoke_without_command=True)
     @click.option("--all", "show_all", is_flag=True, help="Resolved items too.")

@@ -113,6 +113,29 @@ def test_the_overdue_commands_show_school_days_overdue(office):
     assert len(table) == 5 and table[-1].split()[-4:] == ["chase", "2026-03-02", "fired", "3"]
 
 
+def test_a_person_marks_a_reminder_done_and_it_leaves_the_overdue_list(office):
+    office.deliver("cme-school-docx-two-column-01", MON_9_FEB)
+    office.run(datetime(2026, 3, 3, 8, 0))
+    case = office.case()
+    [alert] = [d for d in case.deadlines if d.purpose == "absence_day_15"]
+    env = {"CME_NOW": "2026-03-03T12:00", "CME_USER": "j.okafor"}
+    done = run_cme(office.config_path, "deadlines", "done", str(alert.id), "--note",
+                   "Rang the school: home visit booked", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "absence_day_15" in done.stdout and "done" in done.stdout
+    assert "absence_day_15" not in overdue_now(office)
+    assert "esw_chase" in overdue_now(office)  # the others still wait for their news
+    [recorded] = Event.select().where((Event.case == case) & (Event.kind == "deadline_done"))
+    assert recorded.actor == "j.okafor"
+    assert recorded.detail["note"] == "Rang the school: home visit booked"
+    again = run_cme(office.config_path, "deadlines", "done", str(alert.id), "--note", "x",
+                    env=env)
+    assert again.returncode == 1 and "already met" in again.stderr
+    assert "Traceback" not in again.stderr
+    missing = run_cme(office.config_path, "deadlines", "done", "999999", "--note", "x", env=env)
+    assert missing.returncode == 1 and "no deadline 999999" in missing.stderr
+
+
 # -- 2. the reply-by date of a chase ----------------------------------------------
 
 def test_a_chase_asks_a_reply_five_school_days_after_its_own_date_over_half_term(office):

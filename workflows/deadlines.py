@@ -37,7 +37,8 @@ def set_deadline(case: Case, purpose: str, due: date, at: datetime, *,
 
 
 # Waiting for news: not yet due, or fired (chased, reminded) and still overdue.
-# Only the news it waits for (``meet``) or a person (closing the case) ends one.
+# Only the news it waits for (``meet``) or a person (closing the case, or
+# ``done_by_hand``: ``cme deadlines done ID --note``) ends one.
 PENDING = (OPEN, FIRED)
 
 
@@ -50,6 +51,29 @@ def meet(case: Case, purposes: tuple[str, ...], at: datetime) -> list[Deadline]:
         deadline.state, deadline.closed_at = MET, at
         deadline.save()
     return met
+
+
+class NotPending(Exception):
+    """The deadline is no longer waiting (met, cancelled) or its case is closed."""
+
+
+def done_by_hand(deadline: Deadline, at: datetime, *, actor: str, note: str) -> Deadline:
+    """A person says what the deadline waited for was done (a reminder acted on, news
+    that came another way): it stops, as met, with an event saying who and why."""
+    from workflows.cases import event
+
+    if deadline.state not in PENDING:
+        raise NotPending(f"deadline {deadline.id} is already {deadline.state}")
+    if deadline.case.status == "closed":
+        raise NotPending(f"{deadline.case.reference} is closed; its deadlines ended with it")
+    deadline.state, deadline.closed_at = MET, at
+    deadline.save()
+    event(deadline.case, "deadline_done", at, actor=actor,
+          detail={"deadline": deadline.id, "purpose": deadline.purpose,
+                  "due": deadline.due.isoformat(), "note": note})
+    log.info("%s: deadline %s (%s) done by hand", deadline.case.reference, deadline.id,
+             deadline.purpose)
+    return deadline
 
 
 def next_due() -> datetime | None:
