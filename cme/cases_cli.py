@@ -234,10 +234,18 @@ def register_commands(cli: click.Group, open_app: Any, open_register: Any,
         from register.db import db
         from register.models import ReviewItem
         from workflows.cases import note_review
+        from workflows.review_actions import letters_waiting
 
         item = ReviewItem.get_or_none(ReviewItem.id == item_id)
         if item is None:
             raise user_error(f"no review item {item_id}")
+        waiting = letters_waiting(item)
+        if waiting:
+            # A note alone would leave them held with nothing left to release them.
+            raise user_error(
+                f"review item {item_id} holds {waiting} letter(s) until it is confirmed: "
+                "correct what is wrong (cme child ID edit ...), then resolve it with --accept "
+                "(or --confirm-sender); or close the case")
         with db.atomic():
             first = note_review(item, note, session.clock.now(), actor=current_actor())
         click.echo(f"review item {item_id} resolved" if first else

@@ -216,6 +216,11 @@ def test_a_letter_that_needs_a_field_on_review_is_held_until_it_is_confirmed(off
     assert item.detail == {"action": "confirm_fields", "fields": ["child_dob"]}
     assert office.deadlines(case)["esw_chase"] == ("2026-03-02", "open")  # clocks run
 
+    # A note alone would leave the letters held with nothing to release them: refused.
+    noted = cme(office, datetime(2026, 2, 10, 8, 0), "review", "resolve", str(item.id),
+                "--note", "looked at it")
+    assert noted.returncode == 1 and "holds 2 letter(s)" in noted.stderr
+    assert the_item().resolved_at is None
     done = cme(office, datetime(2026, 2, 10, 9, 0), "review", "resolve", str(item.id),
                "--accept")
     assert done.returncode == 0, done.stderr

@@ -126,6 +126,16 @@ def confirm_fields(item: ReviewItem, workflow: Workflow, now: datetime, note: st
     return f"fields confirmed ({fields}); {released} held letters released"
 
 
+def letters_waiting(item: ReviewItem) -> int:
+    """How many of the case's letters an unresolved item of confirming holds back."""
+    action = (item.detail or {}).get("action")
+    if item.resolved_at is not None or item.case is None or action not in (
+            trust.CONFIRM_SENDER, unconfirmed.CONFIRM_FIELDS):
+        return 0
+    return (Letter.select().where((Letter.case == item.case)
+                                  & (Letter.state == LetterState.HELD)).count())
+
+
 def release_letters(case: Case, workflow: Workflow, now: datetime) -> int:
     """The case's held letters go to the outbox, once no sender of it waits for a person,
     each once no field it says waits for one (workflows/unconfirmed.py)."""
