@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any
 
 from register.models import Case, Child, ChildAddress
+from workflows.references import ALPHABET
 
 NAME_CUTOFF = 75.0
 SCORES = {"reference": 100.0, "UPN": 100.0, "date of birth": 95.0, "postcode": 95.0,
@@ -29,6 +30,9 @@ SCORES = {"reference": 100.0, "UPN": 100.0, "date of birth": 95.0, "postcode": 9
 _POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
 _OUTWARD = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
 _UPN = re.compile(r"[A-Z][0-9]{11}[0-9A-Z]")
+# A reference's serial typed alone ("DXSWS", "DXSWS-7"): five of its base-32 characters,
+# which may happen to hold no digit.
+_SERIAL = re.compile(rf"[{ALPHABET}]{{5}}(?:-?[{ALPHABET}])?")
 _MONTHS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct",
            "nov", "dec", "january", "february", "march", "april", "june", "july", "august",
            "september", "october", "november", "december", "of"}
@@ -88,7 +92,17 @@ def search(text: str, *, limit: int = 25) -> list[Hit]:
     hits += _child_hits(found, children)
     hits.sort(key=lambda h: (-h.score, (h.child or {}).get("surname") or "",
                              (h.child or {}).get("forenames") or "", h.cases))
-    return hits[:limit]
+    # One place per child, its best, before the list is cut to ``limit``.
+    seen: set[int] = set()
+    unique = []
+    for hit in hits:
+        child_id = hit.child["id"] if hit.child else None
+        if child_id is not None and child_id in seen:
+            continue
+        if child_id is not None:
+            seen.add(child_id)
+        unique.append(hit)
+    return unique[:limit]
 
 
 def _date_in(query: str) -> date | None:
@@ -137,7 +151,7 @@ def _by_postcode(compact: str, add: Any) -> None:
 def _case_hits(compact: str) -> list[Hit]:
     """Cases by reference: whole (any case, with or without dashes) or a part of five
     characters or more. A case with a child is that child's hit, scored as a case."""
-    if len(compact) < 5 or not re.search(r"\d", compact):
+    if len(compact) < 5 or not (re.search(r"\d", compact) or _SERIAL.fullmatch(compact)):
         return []
     plain = compact.replace("-", "")
     rows = [(ref, child) for ref, child in Case.select(Case.reference, Case.child).tuples()

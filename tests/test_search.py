@@ -119,6 +119,14 @@ def test_a_reference_whole_or_in_part(bound):
     assert first_hit(serial)["matched"] == f"part of a reference {reference}"
 
 
+def test_a_child_found_twice_takes_one_place_within_the_limit(bound):
+    # Both of Maya's references hold "CME-2026": found by each and by nothing else, she is
+    # one hit, and the limit counts her once.
+    hits = find("CME-2026", limit=1)
+    assert len(hits) == 1 and hits[0]["child"]["id"] == bound["maya"]
+    assert [h["child"]["id"] for h in find("CME-2026")].count(bound["maya"]) == 1
+
+
 def test_a_merged_record_is_found_as_the_child_it_was_merged_into(bound):
     hit = first_hit("Maia Holloway-Hollowell")
     assert hit["child"]["id"] == bound["maya"]
