@@ -12,6 +12,7 @@ import click
 from cme.actor import current_actor
 from cme.columns import print_columns
 from cme.dates import UKDate
+from cme.emails import EmailAddress
 
 # --option -> the canonical field it gives (FIELDS.md).
 GIVEN = (
@@ -32,6 +33,7 @@ GIVEN = (
     ("removed", "date_removed_from_roll", "the day the school removed the pupil from roll"),
     ("ehe-start", "ehe_start_date", "the day home education starts"),
 )
+EMAILS = {"parent_email"}
 DATES = {"child_dob", "date_last_attended", "date_removed_from_roll", "ehe_start_date"}
 FLAGS = (("cp-plan", "cp_plan", "subject to a Child Protection Plan"),
          ("looked-after", "looked_after", "looked after (in care)"))
@@ -100,7 +102,7 @@ def add_review_commands(review_group: click.Group, open_app: Any, open_register:
 
     complete_command = click.pass_context(complete_command)
     for option, field, text in reversed(GIVEN):
-        kind = UKDate() if field in DATES else str
+        kind = UKDate() if field in DATES else EmailAddress() if field in EMAILS else str
         complete_command = click.option(f"--{option}", _param(option), type=kind,
                                         default=None, help=text)(complete_command)
     for option, _field, text in reversed(FLAGS):

@@ -332,3 +332,25 @@ def test_a_closed_case_is_also_refused_to_the_workflow(tmp_path):
             office.app.workflow.allocate(Case.get(), "Sam Example", None, now)
     finally:
         office.close()
+
+
+def test_an_emailed_update_for_a_closed_case_changes_nothing_and_goes_to_review(tmp_path):
+    office = opened(tmp_path / "office", "cme-school-docx-two-column-01")
+    case = office.case()
+    with office.app.database.atomic():
+        office.app.workflow.close(case, "child located", office.clock.now(), actor="team")
+    letters = Letter.select().count()
+    office.deliver(update_email(case.reference, "Our enquiries are complete: the child is "
+                                "confirmed missing. Please proceed.", serial=7),
+                   datetime(2026, 2, 11, 9))
+    office.run(datetime(2026, 2, 11, 9, 30))
+    try:
+        case = office.case()
+        assert (case.status, case.close_reason) == ("closed", "child located")
+        assert Letter.select().count() == letters
+        [item] = ReviewItem.select().where(ReviewItem.resolved_at.is_null()
+                                           & (ReviewItem.case == case))
+        assert "closed on 9 Feb 2026" in item.reason and "nothing was changed" in item.reason
+        assert "update_after_close" in office.events(case)
+    finally:
+        office.close()

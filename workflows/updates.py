@@ -86,6 +86,17 @@ def update(workflow: Workflow, message: InboundMessage, fields: dict[str, Any], 
                      now, case=case, message=message, detail={"reference": case.reference})
         return
     outcome = fields.get("update_outcome") or "info"
+    if case.status == "closed":
+        # A closed case is the team's decision: later news is read by a person, never
+        # applied to it (it may mean the case should be opened again).
+        cases.event(case, "update_after_close", now, message=message,
+                    detail={"outcome": outcome, "sender_domain": sender.domain})
+        cases.review(f"an update for {case.reference}, closed on {case.closed:%-d %b %Y}: it "
+                     f"says '{outcome}'; nothing was changed", now, case=case, message=message,
+                     detail={"reference": case.reference, "outcome": outcome})
+        log.info("case %s: update (%s) after the case closed: to review", case.reference,
+                 outcome)
+        return
     if not trust.may_update(case, sender):
         cases.event(case, "update_held_for_review", now, message=message,
                     detail={"outcome": outcome, "sender_domain": sender.domain})
