@@ -201,6 +201,36 @@ class Vocabulary:
         return owners.get(group or GROUPLESS) or owners.get(GROUPLESS)
 
 
+# The names form software gives fields: "Text7", "fld 04", "Check Box3", "rb 2".
+MACHINE_NAME = re.compile(r"^(?:text|txt|fld|field|chk|check ?box|cb|rb|radio|group|"
+                          r"dropdown|combo ?box|list ?box)[\s_]*\d+$", re.IGNORECASE)
+BY_SHAPE_SCORE = 0.65
+_SHAPED_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_SHAPED_POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}", re.IGNORECASE)
+_SHAPED_PHONE = re.compile(r"(?:\+44\s?|0)\d[\d\s]{8,12}\d")
+_SHAPED_LAESTAB = re.compile(r"\d{3}\s?/?\s?\d{4}")
+_BY_GROUP = {"email": {"parent": "parent_email", "referrer": "referrer_email"},
+             "phone": {"parent": "parent_phone", "referrer": "referrer_phone"},
+             "postcode": {"child": "child_postcode", "parent": "child_postcode"},
+             "laestab": {"school": "school_laestab"}}
+
+
+def _by_shape(value: str, group: str | None) -> str | None:
+    """The field an unlabelled value is by its shape alone, where its section owns it:
+    a UPN (its check letter proves it), a postcode, a phone, an email, a DfE number."""
+    from parsers.validate import upn_problem
+
+    text = value.strip()
+    compact = re.sub(r"\s", "", text).upper()
+    if len(compact) == 13 and upn_problem(compact) is None:
+        return "child_upn"
+    for shape, pattern in (("email", _SHAPED_EMAIL), ("postcode", _SHAPED_POSTCODE),
+                           ("phone", _SHAPED_PHONE), ("laestab", _SHAPED_LAESTAB)):
+        if pattern.fullmatch(text):
+            return _BY_GROUP[shape].get(group or "")
+    return None
+
+
 def _owner_label(pair: Pair, vocabulary: Vocabulary) -> LabelMatch | None:
     """"Staff member: Philip Hale": a label naming whose the value is, and no more."""
     key = label_key(pair.label)
@@ -253,6 +283,13 @@ def map_pairs(
             if section:
                 group = vocabulary.section_group(section) or default_group
         found = vocabulary.match(pair.label)
+        if found is None and pair.value and MACHINE_NAME.match(pair.label.strip()):
+            # A fillable field named "Text7" or "fld 04" with no printed label found: a
+            # value whose shape says what it is, owned by its section.
+            typed = _by_shape(pair.value, group)
+            if typed is not None:
+                out.append(Candidate(typed, pair.value, BY_SHAPE_SCORE, pair.where, pair.label))
+            continue
         if found is None and pair.value:
             found = _owner_label(pair, vocabulary)
             if found is not None:

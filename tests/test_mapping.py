@@ -256,3 +256,16 @@ def test_a_short_forward_is_the_original_writers_message():
 def test_a_question_printed_in_the_reason_box_is_no_reason():
     fields = read(("Reason for referral", "What do you know about the pupil's education history?"))
     assert "reason" not in fields
+
+
+def test_fillable_fields_with_machine_names_give_values_by_their_shape():
+    fields = read(("fld 04", "F936402121117", "A Child"), ("fld 07", "PY5 2DL", "A Child"),
+                  ("fld 10", "07700 900239", "B Parent / carer"),
+                  ("fld 13", "936 4021", "C School and attendance"),
+                  ("fld 19", "01632 960342", "G Completed by"),
+                  ("fld 20", "g.pryce@penburyhill.example.sch.uk", "G Completed by"),
+                  ("fld 21", "19/07/2010", "A Child"))
+    assert fields == {"child_upn": "F936402121117", "child_postcode": "PY5 2DL",
+                      "parent_phone": "07700900239", "school_laestab": "9364021",
+                      "referrer_phone": "01632960342",
+                      "referrer_email": "g.pryce@penburyhill.example.sch.uk"}
