@@ -57,7 +57,8 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
         "nothing known", "whereabouts unknown", "not stated", "not recorded",
         "not available", "not given", "not provided", "not supplied", "none given",
         "not allocated", "unallocated", "not yet allocated", "awaiting allocation",
-        "not in contact", "no contact", "no longer in contact",
+        "not in contact", "no contact", "no longer in contact", "dk", "d/k", "don't know",
+        "do not know",
     ),
     "not applicable": ("not applicable", "n/a", "n.a", "na", "none", "nil", "no"),
     "withheld": (
@@ -86,8 +87,9 @@ _SUBJECTS = (
     "name", "school", "new school", "destination", "details", "contact details",
 )  # fmt: skip
 # Short forms that are placeholders alone only in capitals or lower case ("Na" is
-# a surname, "NA" is not applicable); "no" is one only with a subject ("no email").
-_CASE_SENSITIVE = {"na", "nk", "no"}
+# a surname, "NA" is not applicable; "Dk" is not "DK", don't know); "no" is one only
+# with a subject ("no email").
+_CASE_SENSITIVE = {"na", "nk", "no", "dk"}
 
 _PHRASE = {p: reason for reason, phrases in PLACEHOLDERS.items() for p in phrases}
 

@@ -33,6 +33,10 @@ TITLES = (
     "Mr", "Mrs", "Miss", "Ms", "Mx", "Master", "Dr", "Doctor", "Prof", "Professor",
     "Rev", "Revd", "Reverend", "Fr", "Sir", "Dame", "Lady", "Lord",
     "Sgt", "Sergeant", "Insp", "Inspector", "Constable", "Det Sgt", "Det Con", "Supt",
+    "Cllr", "Councillor",
+    # Parents write in their own language too: "Mme Amélie Dufresne", "Pani Nowak".
+    "Mme", "Mlle", "Madame", "Monsieur", "Herr", "Frau", "Sra", "Srta", "Señora", "Señor",
+    "Signora", "Signor", "Pani", "Dona",
 )  # fmt: skip
 # Police ranks read only in capitals: "Di" and "Ds" are given names.
 TITLES_IN_CAPITALS = ("PC", "WPC", "DC", "DS", "DI", "DCI", "PCSO", "DSgt")

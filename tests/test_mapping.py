@@ -269,3 +269,12 @@ def test_fillable_fields_with_machine_names_give_values_by_their_shape():
                       "parent_phone": "07700900239", "school_laestab": "9364021",
                       "referrer_phone": "01632960342",
                       "referrer_email": "g.pryce@penburyhill.example.sch.uk"}
+
+
+def test_dont_know_and_titles_in_other_languages():
+    from parsers.clean import is_placeholder
+    from parsers.person import split_person
+
+    assert is_placeholder("DK") and is_placeholder("D/K") and not is_placeholder("Dk")
+    assert split_person("Mme Amélie Dufresne").name == "Amélie Dufresne"
+    assert split_person("Frau Anna Weber (mother)").name == "Anna Weber"
