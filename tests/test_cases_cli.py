@@ -70,9 +70,13 @@ def test_deadlines_letters_and_review_json(config):
     upn = next(r for r in review if "child_upn" in r["reason"])
     assert set(upn) == {"id", "case", "message", "reason", "action", "created", "resolved",
                         "resolution", "notes"}
-    done = run_cme(config, "review", "resolve", str(upn["id"]), "--note", "UPN checked",
-                   env=NOW)
-    assert done.returncode == 0
+    # The item holds the letters that print the UPN: a note alone would leave them held.
+    noted = run_cme(config, "review", "resolve", str(upn["id"]), "--note", "UPN checked",
+                    env=NOW)
+    assert noted.returncode == 1 and "--accept" in noted.stderr
+    done = run_cme(config, "review", "resolve", str(upn["id"]), "--accept", "--note",
+                   "UPN checked with the school", env=NOW)
+    assert done.returncode == 0, done.stderr
     remaining = json.loads(run_cme(config, "review", "--json", env=NOW).stdout)
     assert upn["id"] not in [r["id"] for r in remaining]
 
