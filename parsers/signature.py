@@ -29,6 +29,7 @@ SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 FULL_NAME_STOPS = {"thanks", "thank", "regards", "and", "is", "has", "was", "will", "in",
                    "year", "from", "the", "to", "at", "on", "mum", "dad", "said", "says"}
 MAX_BLOCK_LINES = 15
+MAX_DISCLAIMER_LINES = 30  # lines of a disclaimer skipped between a sign-off and its signature
 MAX_LINE_WORDS = 12
 LOOK_BACK = 60  # lines above the end searched for a sign-off
 
@@ -202,6 +203,16 @@ def _is_prose(line: str) -> bool:
             or (count > 6 and line.endswith(":")))
 
 
+def _past_disclaimer(lines: list[str], n: int, end: int, words: SignatureVocabulary) -> int:
+    """Where the block goes on after a disclaimer that began on the line before ``n``:
+    past its paragraphs and rules, bounded by ``MAX_DISCLAIMER_LINES``."""
+    limit = min(end, n + MAX_DISCLAIMER_LINES)
+    while n < limit and (not lines[n].strip(" -_") or _is_prose(lines[n])
+                         or _is_noise(lines[n], words)):
+        n += 1
+    return n
+
+
 def _read_block(
     lines: list[str], start: int, end: int, words: SignatureVocabulary, inline: str | None,
     *, strict: bool = False,
@@ -216,6 +227,11 @@ def _read_block(
         line = lines[n]
         n += 1
         if not line.strip("-_ "):  # blank, or the "-- " above a signature
+            continue
+        if read == 0 and not strict and _is_noise(line, words):
+            # "Kind regards," then the organisation's disclaimer, then the signature
+            # (mail systems put the disclaimer where the writer's sign-off ends).
+            n = _past_disclaimer(lines, n, end, words)
             continue
         if _is_prose(line) or _is_noise(line, words):
             n -= 1

@@ -291,3 +291,18 @@ def test_an_unreadable_vocabulary_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(TemplateError) as error:
         load_signature_vocabulary(broken)
     assert error.value.key == "" and "cannot read" in error.value.message
+
+
+def test_a_signature_below_the_organisations_disclaimer():
+    text = ("Please could you check whether the school has notified you.\n\nKind regards,\n\n"
+            "*" * 40 + "\nIMPORTANT: This email and any attachments are confidential and may "
+            "contain personal information. If you are not the intended recipient, please "
+            "notify the sender and delete it.\n\nThe Trust monitors email traffic for the "
+            "purposes of security and the prevention of crime.\n" + "*" * 40 + "\n\n"
+            "Aoife Ní Bhriain\nPaediatric Liaison Nurse (Safeguarding)\n"
+            "Vale and Downs Hospitals NHS Foundation Trust\nTel 01632 960347\n"
+            "My working days are Monday to Thursday.\n")
+    found = find_signature(text)
+    assert found is not None
+    assert (found.name, found.role, found.phone) == (
+        "Aoife Ní Bhriain", "Paediatric Liaison Nurse (Safeguarding)", "01632 960347")
