@@ -294,11 +294,12 @@ def test_an_unreadable_vocabulary_names_the_file(tmp_path: Path) -> None:
 
 
 def test_a_signature_below_the_organisations_disclaimer():
+    rule = "*" * 40
     text = ("Please could you check whether the school has notified you.\n\nKind regards,\n\n"
-            "*" * 40 + "\nIMPORTANT: This email and any attachments are confidential and may "
+            + rule + "\nIMPORTANT: This email and any attachments are confidential and may "
             "contain personal information. If you are not the intended recipient, please "
             "notify the sender and delete it.\n\nThe Trust monitors email traffic for the "
-            "purposes of security and the prevention of crime.\n" + "*" * 40 + "\n\n"
+            "purposes of security and the prevention of crime.\n" + rule + "\n\n"
             "Aoife Ní Bhriain\nPaediatric Liaison Nurse (Safeguarding)\n"
             "Vale and Downs Hospitals NHS Foundation Trust\nTel 01632 960347\n"
             "My working days are Monday to Thursday.\n")
