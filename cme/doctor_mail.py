@@ -80,33 +80,34 @@ def check_imap(config: Config, today: date) -> list[Finding]:
 
 def check_ews(config: Config, today: date) -> list[Finding]:
     from watcher.ews import EwsMailbox, ews_url
-    from watcher.state import MailboxState
 
     box = config.mailbox
-    findings = plain_text("mailbox", "mailbox", box.host, box.security) + _credentials(config)
-    if any(f.level.value == "FAIL" for f in findings):
-        return findings
-    try:
-        mailbox = EwsMailbox(box, MailboxState(box.backend))
-    except MailboxError as exc:
-        return [*findings, fail("mailbox", str(exc))]
-    return findings + _probe(config, mailbox, f"ews {ews_url(box)}")
+    return _check_service(config, EwsMailbox, f"ews {ews_url(box)}", box.host, box.security)
 
 
 def check_graph(config: Config, today: date) -> list[Finding]:
     from watcher.graph import GraphMailbox, graph_base
+
+    box = config.mailbox
+    return _check_service(config, GraphMailbox, f"graph {graph_base(box)}",
+                          box.host or "graph.microsoft.com", box.security if box.host else "ssl")
+
+
+def _check_service(config: Config, backend: Any, label: str, host: str,
+                   security: str) -> list[Finding]:
+    """An HTTP mail service (EWS, Graph): no password in plain text, credentials set,
+    then the mailbox opened and probed."""
     from watcher.state import MailboxState
 
     box = config.mailbox
-    findings = plain_text("mailbox", "mailbox", box.host or "graph.microsoft.com",
-                           box.security if box.host else "ssl") + _credentials(config)
+    findings = plain_text("mailbox", "mailbox", host, security) + _credentials(config)
     if any(f.level.value == "FAIL" for f in findings):
         return findings
     try:
-        mailbox = GraphMailbox(box, MailboxState(box.backend))
+        mailbox = backend(box, MailboxState(box.backend))
     except MailboxError as exc:
         return [*findings, fail("mailbox", str(exc))]
-    return findings + _probe(config, mailbox, f"graph {graph_base(box)}")
+    return findings + _probe(config, mailbox, label)
 
 
 def check_sending(config: Config, today: date) -> list[Finding]:

@@ -18,10 +18,12 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
+
+from tests.fake_http import LoopbackServer, tracked_handler
 
 S = "http://schemas.xmlsoap.org/soap/envelope/"
 M = "http://schemas.microsoft.com/exchange/services/2006/messages"
@@ -52,7 +54,7 @@ class Folder:
     log: list[tuple[str, str]] = field(default_factory=list)  # ("create"|"delete", item id)
 
 
-class FakeEws:
+class FakeEws(LoopbackServer):
     def __init__(self) -> None:
         self.ids = (f"AAMk{n:06d}" for n in itertools.count(1))
         self.lock = threading.Condition()
@@ -65,19 +67,7 @@ class FakeEws:
         self.subscriptions: set[str] = set()
         self.calls: list[str] = []
         self.generation = 0  # bumped by drop_connections: open streams end
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.server.daemon_threads = True
-        self.sockets: set = set()
-        self.port = self.server.server_address[1]
-
-    def start(self) -> FakeEws:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self.drop_connections()
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(_handler(self))
 
     # -- what the tests do to the mailbox -------------------------------------
 
@@ -102,11 +92,7 @@ class FakeEws:
             self.generation += 1
             self.subscriptions.clear()
             self.lock.notify_all()
-            for sock in list(self.sockets):
-                try:
-                    sock.shutdown(2)
-                except OSError:
-                    pass
+            super().drop_connections()
 
     # -- the store --------------------------------------------------------
 
@@ -308,20 +294,7 @@ OPERATIONS = {
 def _handler(fake: FakeEws) -> type[BaseHTTPRequestHandler]:
     expected = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def setup(self) -> None:
-            super().setup()
-            fake.sockets.add(self.connection)
-
-        def finish(self) -> None:
-            fake.sockets.discard(self.connection)
-            super().finish()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
+    class Handler(tracked_handler(fake)):
         def do_POST(self) -> None:
             data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if self.headers.get("Authorization") != expected:

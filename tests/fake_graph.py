@@ -21,6 +21,8 @@ from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tests.fake_http import LoopbackServer, tracked_handler
+
 TOKEN = "graph-test-token"
 USER = "cme@county.example.gov.uk"
 PAGE = 2
@@ -34,7 +36,7 @@ class Folder:
     log: list[tuple[str, str]] = field(default_factory=list)
 
 
-class FakeGraph:
+class FakeGraph(LoopbackServer):
     def __init__(self) -> None:
         self.ids = (f"AAkALgImmutable{n:06d}" for n in itertools.count(1))
         self.lock = threading.Lock()
@@ -43,19 +45,7 @@ class FakeGraph:
         self.forgotten_before = 0  # delta tokens below this are 410 Gone
         self.throttle = 0  # answer this many requests with 429
         self.requests: list[str] = []
-        self.sockets: set = set()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-
-    def start(self) -> FakeGraph:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self.drop_connections()
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(_handler(self))
 
     def deliver(self, raw: bytes) -> str:
         with self.lock:
@@ -74,13 +64,6 @@ class FakeGraph:
     def forget_delta_links(self) -> None:
         with self.lock:
             self.forgotten_before = len(self.folders["inbox"].log) + 1
-
-    def drop_connections(self) -> None:
-        for sock in list(self.sockets):
-            try:
-                sock.shutdown(2)
-            except OSError:
-                pass
 
     def _add(self, folder: Folder, message_id: str, raw: bytes, when: datetime) -> None:
         folder.items[message_id] = (raw, when)
@@ -157,20 +140,7 @@ class FakeGraph:
 
 
 def _handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def setup(self) -> None:
-            super().setup()
-            fake.sockets.add(self.connection)
-
-        def finish(self) -> None:
-            fake.sockets.discard(self.connection)
-            super().finish()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
+    class Handler(tracked_handler(fake)):
         def do_GET(self) -> None:
             self._serve("GET")
 
